@@ -1,0 +1,43 @@
+# authsvc developer commands. `make run` and `make test` are the two a new user needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Development values for local runs only; settings' own defaults are the production-safe ones.
+DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL_REDIRECT=0
+CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
+
+.PHONY: run serve test pytest lint install
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "authsvc needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+## Set up, migrate and serve the API on http://127.0.0.1:8000 (SQLite, debug).
+run: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Serve as production does: gunicorn, debug off (needs DJANGO_SECRET_KEY).
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:8000
+
+## Lint, type-check, migration and schema checks, then the whole test suite with coverage.
+test: install lint pytest
+
+pytest: install
+	$(BIN)/python -m pytest --cov --cov-report=term
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(CHECK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(CHECK_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AuthsvcConfig(AppConfig):
+    name = "authsvc"
+    verbose_name = "authsvc core"

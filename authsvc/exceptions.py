@@ -1,0 +1,115 @@
+"""The service's error hierarchy.
+
+Services and views raise these; ``authsvc.problems`` turns each into one RFC 9457
+problem document. Nothing here imports DRF, so domain code stays framework-free.
+Codes are stable API: clients and tests match on ``code``, never on ``detail``.
+"""
+
+from collections.abc import Mapping, Sequence
+
+
+class ServiceError(Exception):
+    """Base of every error the API reports; carries what the problem document needs."""
+
+    status: int = 500
+    code: str = "internal_error"
+    title: str = "Internal server error"
+    default_detail: str = "The server could not complete the request."
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Mapping[str, Sequence[str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.detail = detail or self.default_detail
+        self.errors = {key: list(value) for key, value in errors.items()} if errors else None
+        self.headers = dict(headers or {})
+        super().__init__(self.detail)
+
+
+class _RetryAfterError(ServiceError):
+    """An error the client may retry after a known number of seconds (RFC 9110 §10.2.3)."""
+
+    def __init__(self, detail: str | None = None, *, retry_after_seconds: int | None = None):
+        headers = (
+            {"Retry-After": str(max(1, int(retry_after_seconds)))} if retry_after_seconds else {}
+        )
+        super().__init__(detail, headers=headers)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class ValidationFailed(ServiceError):
+    status, code, title = 400, "validation_error", "Invalid input"
+    default_detail = "The request has invalid fields; see errors."
+
+
+class ParseError(ServiceError):
+    status, code, title = 400, "parse_error", "Malformed request body"
+    default_detail = "The request body is not valid JSON."
+
+
+class InvalidCredentials(ServiceError):
+    status, code, title = 401, "invalid_credentials", "Invalid credentials"
+    default_detail = "The login or password is incorrect."
+
+
+class NotAuthenticated(ServiceError):
+    status, code, title = 401, "not_authenticated", "Authentication required"
+    default_detail = "This endpoint needs an Authorization: Bearer token."
+
+
+class TokenInvalid(ServiceError):
+    status, code, title = 401, "token_invalid", "Invalid token"
+    default_detail = "The token is invalid, expired or revoked."
+
+
+class PermissionDenied(ServiceError):
+    status, code, title = 403, "permission_denied", "Permission denied"
+    default_detail = "You are not allowed to perform this action."
+
+
+class NotFound(ServiceError):
+    status, code, title = 404, "not_found", "Not found"
+    default_detail = "No resource exists at this URL."
+
+
+class MethodNotAllowed(ServiceError):
+    status, code, title = 405, "method_not_allowed", "Method not allowed"
+    default_detail = "This method is not allowed on this URL."
+
+
+class NotAcceptable(ServiceError):
+    status, code, title = 406, "not_acceptable", "Not acceptable"
+    default_detail = "The service only produces JSON."
+
+
+class Conflict(ServiceError):
+    status, code, title = 409, "conflict", "Conflict"
+    default_detail = "The resource already exists."
+
+
+class PayloadTooLarge(ServiceError):
+    status, code, title = 413, "payload_too_large", "Payload too large"
+    default_detail = "The request body is too large."
+
+
+class UnsupportedMediaType(ServiceError):
+    status, code, title = 415, "unsupported_media_type", "Unsupported media type"
+    default_detail = "Send the request body as application/json."
+
+
+class AccountLocked(_RetryAfterError):
+    status, code, title = 423, "account_locked", "Account locked"
+    default_detail = "Too many failed logins; the account is temporarily locked."
+
+
+class RateLimited(_RetryAfterError):
+    status, code, title = 429, "rate_limited", "Too many requests"
+    default_detail = "Too many requests; retry later."
+
+
+class ServiceUnavailable(_RetryAfterError):
+    status, code, title = 503, "service_unavailable", "Service unavailable"
+    default_detail = "The service is temporarily unavailable; retry later."

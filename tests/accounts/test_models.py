@@ -1,0 +1,81 @@
+"""The database itself holds the account invariants, whatever path writes to it."""
+
+import pytest
+from django.contrib.auth.hashers import identify_hasher
+from django.db import IntegrityError, connection, transaction
+
+from accounts.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"username": "Bob_1"}, {"username": "bob_1"}),
+        ({"email": "Bob@Example.com"}, {"email": "bob@example.COM"}),
+    ],
+)
+def test_database_refuses_case_insensitive_duplicates(first, second):
+    User.objects.create(**{"username": "u_one", "email": "one@example.com", **first})
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(**{"username": "u_two", "email": "two@example.com", **second})
+
+
+@pytest.mark.parametrize(
+    "username", ["ab", "has space", "ünïcode", "名前", "a-b", "x" * 33, "trailing\n"]
+)
+def test_database_refuses_badly_shaped_usernames(username):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username=username, email="x@example.com")
+
+
+def test_raw_sql_cannot_bypass_the_username_check():
+    UserFactory(username="valid_name")
+
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE accounts_user SET username = %s", ["bad name"])
+
+
+def test_ids_are_uuids_not_sequences():
+    first, second = UserFactory(), UserFactory()
+
+    assert first.id.version == 4
+    assert first.id != second.id
+
+
+def test_create_user_normalizes_email_domain_and_hashes_password(settings):
+    user = User.objects.create_user("carol", "Carol@EXAMPLE.Org", "Pw-123456-x")
+
+    assert user.email == "Carol@example.org"
+    assert user.password != "Pw-123456-x"
+    assert user.check_password("Pw-123456-x")
+
+
+def test_create_superuser_is_staff_and_superuser():
+    admin = User.objects.create_superuser("root_admin", "root@example.com", "Pw-123456-x")
+
+    assert admin.is_staff and admin.is_superuser and admin.is_active
+
+
+def test_natural_key_lookup_ignores_case():
+    user = UserFactory(username="MiXeD_case")
+
+    assert User.objects.get_by_natural_key("mixed_CASE") == user
+
+
+def test_production_hasher_is_bcrypt_sha256_at_cost_12(settings):
+    from config import settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    user = User(username="hashed")
+    user.set_password("x" * 100)
+
+    hasher = identify_hasher(user.password)
+    assert hasher.algorithm == "bcrypt_sha256"
+    assert user.password.split("$")[3] == "12"
+    # bcrypt alone ignores bytes past 72; the SHA-256 pre-hash must not.
+    assert not user.check_password("x" * 72 + "y" * 28)
+    assert user.check_password("x" * 100)
