@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.audit import AuditAction, AuditStatus, audit_record
 from accounts.models import User
 from authsvc.exceptions import Conflict, InvalidCredentials, ValidationFailed
 
@@ -27,7 +28,9 @@ def _conflict(field: str) -> Conflict:
 
 
 @sensitive_variables("password")
-def user_register(*, username: str, email: str, password: str) -> User:
+def user_register(
+    *, request: HttpRequest | None = None, username: str, email: str, password: str
+) -> User:
     """Create an active account; raises ValidationFailed (password policy) or Conflict.
 
     Exactly one password hash is computed, and only for a registration that can succeed.
@@ -46,6 +49,7 @@ def user_register(*, username: str, email: str, password: str) -> User:
     except IntegrityError as exc:
         # Lost a race with a concurrent registration: the constraints decided.
         raise _conflict(_taken_field(username=username, email=user.email) or "username") from exc
+    audit_record(action=AuditAction.USER_REGISTERED, user=user, request=request)
     return user
 
 
@@ -58,7 +62,9 @@ def user_login(*, request: HttpRequest, login: str, password: str) -> User:
     """
     user = authenticate(request, username=login, password=password)
     if not isinstance(user, User):
+        audit_record(action=AuditAction.LOGIN_FAILED, status=AuditStatus.FAILURE, request=request)
         raise InvalidCredentials()
     user.last_login = timezone.now()
     User.objects.filter(pk=user.pk).update(last_login=user.last_login)
+    audit_record(action=AuditAction.LOGIN_SUCCEEDED, user=user, request=request)
     return user

@@ -3,6 +3,7 @@
 from typing import TypedDict
 
 from django.conf import settings
+from django.http import HttpRequest
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
@@ -15,7 +16,8 @@ class TokenPair(TypedDict):
     expires_in: int
 
 
-def token_pair_issue(*, user: User) -> TokenPair:
+def token_pair_issue(*, user: User, request: HttpRequest | None = None) -> TokenPair:
+    """A fresh access/refresh pair for ``user``; ``request`` describes the new login session."""
     refresh = RefreshToken.for_user(user)
     return {
         "access": str(refresh.access_token),

@@ -44,8 +44,9 @@ _TOKEN_PAIR_EXAMPLE = OpenApiExample(
 _COMMON_ERRORS = (errors.ParseError, errors.UnsupportedMediaType, errors.PayloadTooLarge)
 
 
-def _token_response(user: User, status_code: int) -> Response:
-    body: dict[str, Any] = {"user": UserSummarySerializer(user).data, **token_pair_issue(user=user)}
+def _token_response(request: Request, user: User, status_code: int) -> Response:
+    tokens = token_pair_issue(user=user, request=request._request)
+    body: dict[str, Any] = {"user": UserSummarySerializer(user).data, **tokens}
     return Response(body, status=status_code, headers=TOKEN_RESPONSE_HEADERS)
 
 
@@ -82,8 +83,8 @@ class RegisterView(APIView):
     def post(self, request: Request) -> Response:
         payload = RegisterRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = services.user_register(**payload.validated_data)
-        return _token_response(user, status.HTTP_201_CREATED)
+        user = services.user_register(request=request._request, **payload.validated_data)
+        return _token_response(request, user, status.HTTP_201_CREATED)
 
 
 class LoginView(APIView):
@@ -109,7 +110,7 @@ class LoginView(APIView):
         payload = LoginRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         user = services.user_login(request=request._request, **payload.validated_data)
-        return _token_response(user, status.HTTP_200_OK)
+        return _token_response(request, user, status.HTTP_200_OK)
 
 
 class MeView(APIView):

@@ -184,6 +184,20 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# --- Client IP ------------------------------------------------------------------
+# How many proxies we control stand in front; 0 ignores X-Forwarded-For entirely.
+AUTH_TRUSTED_PROXIES = env_int("AUTH_TRUSTED_PROXIES", 0)
+
+# --- Abuse defence: cache, rate limits, lockout (issue 3) --------------------------
+
+# --- Logging, audit, health, metrics (issue 4) --------------------------------------
+
+# --- Token lifecycle and signing keys (issue 5) ------------------------------------
+
+# --- Resilience: breakers, outbound clients, mail (issue 6) --------------------------
+
+# --- Deployment: CSP, CORS, proxies (issue 7) ----------------------------------------
+
 SILENCED_SYSTEM_CHECKS = [
     # auth.W004: USERNAME_FIELD has no plain unique index because uniqueness is
     # case-insensitive, enforced by the accounts_user_username_ci_unique constraint.

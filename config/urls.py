@@ -18,6 +18,8 @@ urlpatterns = [
         name="redoc",
     ),
     path("healthz", HealthView.as_view(), name="healthz"),
+    # operability (issue 4): readyz, metrics
+    # token lifecycle (issue 5): .well-known/jwks.json
     path("admin/", admin.site.urls),
 ]
 
