@@ -1,10 +1,13 @@
 import os
 
 import pytest
+import redis
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
 STRICT_SERVICES_ENV = "AUTHSVC_REQUIRE_SERVICES"
+# Redis database for tests that need a real Redis; never the one a running service uses.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture(autouse=True)
@@ -13,6 +16,19 @@ def _clear_caches():
     for cache in caches.all():
         cache.clear()
     yield
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A reachable Redis for cross-process tests; skips (a CI failure) when there is none."""
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"needs Redis at {TEST_REDIS_URL} (set TEST_REDIS_URL): {exc}")
+    finally:
+        client.close()
+    return TEST_REDIS_URL
 
 
 @pytest.fixture
