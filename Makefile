@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL_REDIRECT=0
 CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
 
-.PHONY: run serve test pytest lint install
+.PHONY: run serve test pytest lint install bench
 
 install: $(VENV)/.installed
 
@@ -28,6 +28,11 @@ serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:8000
+
+## Performance benchmark (not a test): gunicorn + wrk on SQLite and PostgreSQL; see docs/performance.md.
+bench: install
+	@command -v wrk >/dev/null || { echo "make bench needs wrk (Debian: apt-get install wrk)"; exit 1; }
+	$(BIN)/python -m tests.benchmark.run $(BENCH_ARGS)
 
 ## Lint, type-check, migration and schema checks, then the whole test suite with coverage.
 test: install lint pytest

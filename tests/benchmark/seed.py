@@ -1,0 +1,56 @@
+"""Prepare a benchmark database: migrate, seed users with one precomputed hash, time the hasher.
+
+Run by run.py in a subprocess whose environment selects the database. Prints one JSON line.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+import django
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--password", required=True)
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.contrib.auth.hashers import get_hasher
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("migrate", verbosity=0, interactive=False)
+    hasher = get_hasher("default")
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        encoded = hasher.encode(args.password, hasher.salt())
+        timings.append(time.perf_counter() - start)
+    # One real hash shared by every seeded user: seeding 1000 users costs one bcrypt, not 1000.
+    User.objects.filter(username__startswith="bench_").delete()
+    User.objects.bulk_create(
+        [
+            User(username=f"bench_{n}", email=f"bench_{n}@bench.example", password=encoded)
+            for n in range(args.users)
+        ],
+        batch_size=1000,
+    )
+    print(
+        json.dumps(
+            {
+                "hasher": hasher.algorithm,
+                "hash_seconds": statistics.median(timings),
+                "hash_samples": timings,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
