@@ -1,0 +1,76 @@
+"""Exactly one password hash per login and per registration, whatever the outcome.
+
+The hash is the service's one deliberate expense; a second one (a rehash check, a
+validation, a lockout check) would halve throughput at the hardware's limit.
+"""
+
+import pytest
+
+from tests.factories import UserFactory
+from tests.hashers import CountingHasher
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def counting_hasher(settings):
+    settings.PASSWORD_HASHERS = ["tests.hashers.CountingHasher"]
+    CountingHasher.calls = 0
+    return CountingHasher
+
+
+@pytest.fixture
+def alice(counting_hasher):
+    user = UserFactory(username="alice", email="alice@example.com")
+    counting_hasher.calls = 0
+    return user
+
+
+@pytest.mark.parametrize(
+    ("login", "password_of"),
+    [
+        ("alice", lambda user: user.raw_password),  # success
+        ("ALICE@example.com", lambda user: user.raw_password),  # success by email
+        ("alice", lambda user: "Wrong-password-1"),  # wrong password
+        ("nobody", lambda user: "Wrong-password-1"),  # unknown login: a dummy hash
+    ],
+)
+def test_each_login_costs_exactly_one_hash(api, alice, counting_hasher, login, password_of):
+    api.post("/api/v1/auth/login", {"login": login, "password": password_of(alice)}, format="json")
+
+    assert counting_hasher.calls == 1
+
+
+def test_login_of_an_inactive_user_costs_exactly_one_hash(api, alice, counting_hasher):
+    alice.is_active = False
+    alice.save(update_fields=["is_active"])
+
+    response = api.post(
+        "/api/v1/auth/login", {"login": "alice", "password": alice.raw_password}, format="json"
+    )
+
+    assert response.status_code == 401
+    assert counting_hasher.calls == 1
+
+
+def test_registration_costs_exactly_one_hash(api, counting_hasher):
+    payload = {"username": "bob", "email": "bob@example.com", "password": "Str0ng!passphrase"}
+
+    response = api.post("/api/v1/auth/register", payload, format="json")
+
+    assert response.status_code == 201
+    assert counting_hasher.calls == 1
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"username": "bob", "email": "bob@example.com", "password": "weak"},
+        {"username": "alice", "email": "new@example.com", "password": "Str0ng!passphrase"},
+    ],
+)
+def test_refused_registration_costs_no_hash(api, alice, counting_hasher, payload):
+    response = api.post("/api/v1/auth/register", payload, format="json")
+
+    assert response.status_code in {400, 409}
+    assert counting_hasher.calls == 0
