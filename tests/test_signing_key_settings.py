@@ -102,7 +102,7 @@ def test_unusable_keys_stop_startup_naming_the_variable(overrides, message):
 @pytest.mark.parametrize(
     ("make_key", "message"),
     [
-        (lambda: rsa.generate_private_key(65537, 1024), "RSA key of 1024 bits"),
+        (lambda: rsa.generate_private_key(65537, 1024), "RSA key of 1024 bits"),  # noqa: S505
         (lambda: ec.generate_private_key(ec.SECP384R1()), "must be an RSA (RS256) or EC P-256"),
     ],
 )
