@@ -1,11 +1,38 @@
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
-from rest_framework_simplejwt.authentication import JWTAuthentication
+
+from accounts.models import User
+from accounts.tokens.codec import TokenClaims, TokenType, token_decode
+from accounts.tokens.selectors import user_for_access_token
+from authsvc.exceptions import TokenInvalid
 
 
-class BearerTokenAuthentication(JWTAuthentication):
-    """simplejwt's access-token authentication, with an RFC 6750 challenge."""
+class BearerTokenAuthentication(BaseAuthentication):
+    """``Authorization: Bearer <access token>`` (RFC 6750), checked against its login session.
+
+    ``request.auth`` is the token's ``TokenClaims``. The whole check costs one query.
+    Failures are DRF's AuthenticationFailed so DRF marks the request unauthenticated;
+    the problem handler renders it as ``token_invalid``.
+    """
 
     www_authenticate_realm = "authsvc"
+    keyword = b"bearer"
+
+    def authenticate(self, request: Request) -> tuple[User, TokenClaims] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        try:
+            if len(parts) != 2:
+                raise TokenInvalid()
+            claims = token_decode(token=parts[1].decode("ascii"), expected_type=TokenType.ACCESS)
+            user = user_for_access_token(claims=claims)
+            if user is None:
+                raise TokenInvalid()
+        except (TokenInvalid, UnicodeDecodeError) as exc:
+            raise AuthenticationFailed() from exc
+        return user, claims
 
     def authenticate_header(self, request: Request) -> str:
         return f'Bearer realm="{self.www_authenticate_realm}"'

@@ -70,6 +70,10 @@ class MeResponseSerializer(UserSummarySerializer):
 class TokenPairResponseSerializer(serializers.Serializer):
     user = UserSummarySerializer(read_only=True)
     access = serializers.CharField(read_only=True, help_text="Access token (JWT).")
-    refresh = serializers.CharField(read_only=True, help_text="Refresh token (JWT).")
+    refresh = serializers.CharField(
+        read_only=True,
+        required=False,
+        help_text="Refresh token (JWT); absent in cookie mode (set as an HttpOnly cookie).",
+    )
     token_type = serializers.ChoiceField(choices=["Bearer"], read_only=True)
     expires_in = serializers.IntegerField(read_only=True, help_text="Access token lifetime, s.")

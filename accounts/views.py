@@ -19,6 +19,7 @@ from accounts.serializers import (
     UserSummarySerializer,
 )
 from accounts.tokens import token_pair_issue
+from accounts.tokens.cookies import refresh_cookie_enabled, refresh_cookie_set
 from authsvc import exceptions as errors
 from authsvc.openapi import problem_responses
 
@@ -47,7 +48,10 @@ _COMMON_ERRORS = (errors.ParseError, errors.UnsupportedMediaType, errors.Payload
 def _token_response(request: Request, user: User, status_code: int) -> Response:
     tokens = token_pair_issue(user=user, request=request._request)
     body: dict[str, Any] = {"user": UserSummarySerializer(user).data, **tokens}
-    return Response(body, status=status_code, headers=TOKEN_RESPONSE_HEADERS)
+    response = Response(body, status=status_code, headers=TOKEN_RESPONSE_HEADERS)
+    if refresh_cookie_enabled():
+        refresh_cookie_set(response, refresh=tokens["refresh"])
+    return response
 
 
 class RegisterView(APIView):

@@ -3,12 +3,12 @@
 The full list of variables, with their defaults, is in README.md and .env.example.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.signing_keys import previous_public_pems, signing_key_pem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -116,17 +116,6 @@ if env_bool("AUTH_PASSWORD_REQUIRE_CHARACTER_CLASSES", True):
 ACCESS_TOKEN_TTL_SECONDS = env_int("AUTH_ACCESS_TOKEN_TTL", 1800, minimum=1)
 REFRESH_TOKEN_TTL_SECONDS = env_int("AUTH_REFRESH_TOKEN_TTL", 604800, minimum=1)
 
-SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=ACCESS_TOKEN_TTL_SECONDS),
-    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=REFRESH_TOKEN_TTL_SECONDS),
-    "ALGORITHM": "HS256",
-    "SIGNING_KEY": SECRET_KEY,
-    "AUTH_HEADER_TYPES": ("Bearer",),
-    "USER_ID_FIELD": "id",
-    "USER_ID_CLAIM": "sub",  # RFC 7519 §4.1.2
-    "UPDATE_LAST_LOGIN": False,
-}
-
 # --- API --------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -193,6 +182,28 @@ AUTH_TRUSTED_PROXIES = env_int("AUTH_TRUSTED_PROXIES", 0)
 # --- Logging, audit, health, metrics (issue 4) --------------------------------------
 
 # --- Token lifecycle and signing keys (issue 5) ------------------------------------
+# docs/tokens.md explains the token model, key rotation and the cookie mode.
+
+# The private key signs (RS256 for RSA, ES256 for EC P-256); previous public keys stay in
+# the JWKS and keep verifying tokens signed before a key rotation until those expire.
+AUTH_JWT_PRIVATE_KEY = signing_key_pem(
+    pem=env_str("AUTH_JWT_PRIVATE_KEY"),
+    pem_file=env_str("AUTH_JWT_PRIVATE_KEY_FILE"),
+    debug=DEBUG,
+    dev_key_path=BASE_DIR / "var" / "jwt-dev-key.pem",
+)
+AUTH_JWT_PREVIOUS_PUBLIC_KEYS = previous_public_pems(env_str("AUTH_JWT_PREVIOUS_PUBLIC_KEYS"))
+AUTH_JWT_ISSUER = env_str("AUTH_JWT_ISSUER", "authsvc")
+AUTH_JWT_AUDIENCE = env_str("AUTH_JWT_AUDIENCE", "authsvc")
+AUTH_JWT_LEEWAY_SECONDS = env_int("AUTH_JWT_LEEWAY", 10)  # clock skew tolerated on exp/iat
+# Re-presenting the immediate predecessor of the current refresh token within this many
+# seconds of its rotation is refused without revoking the session (two tabs, a retry).
+AUTH_REFRESH_REUSE_GRACE_SECONDS = env_int("AUTH_REFRESH_REUSE_GRACE", 20)
+# Browser mode: the refresh token travels in an HttpOnly SameSite=Strict cookie, not the body.
+AUTH_REFRESH_COOKIE = env_bool("AUTH_REFRESH_COOKIE", False)
+AUTH_REFRESH_COOKIE_SECURE = not DEBUG
+# Revoked and expired login sessions are kept this long (forensics), then purge_tokens deletes them.
+AUTH_SESSION_RETENTION_DAYS = env_int("AUTH_SESSION_RETENTION_DAYS", 30)
 
 # --- Resilience: breakers, outbound clients, mail (issue 6) --------------------------
 

@@ -6,6 +6,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from accounts.token_views import JwksView
 from authsvc.health import HealthView
 
 urlpatterns = [
@@ -19,7 +20,8 @@ urlpatterns = [
     ),
     path("healthz", HealthView.as_view(), name="healthz"),
     # operability (issue 4): readyz, metrics
-    # token lifecycle (issue 5): .well-known/jwks.json
+    # token lifecycle (issue 5)
+    path(".well-known/jwks.json", JwksView.as_view(), name="jwks"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,34 @@
+"""``manage.py purge_tokens``: delete login sessions expired or revoked past retention.
+
+Run it on a schedule (daily is plenty; see docs/tokens.md). Deleting a session only
+drops its history: a token of a deleted session is refused exactly as a revoked one.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from accounts.tokens.services import login_sessions_purge
+
+
+class Command(BaseCommand):
+    help = "Delete login sessions that expired or were revoked more than the retention ago."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--retention-days",
+            type=int,
+            default=None,
+            help="Keep this many days of ended sessions (default: AUTH_SESSION_RETENTION_DAYS).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        days = options["retention_days"]
+        if days is None:
+            days = settings.AUTH_SESSION_RETENTION_DAYS
+        deleted = login_sessions_purge(retention=timedelta(days=max(0, days)))
+        self.stdout.write(
+            f"purge_tokens: deleted {deleted} login session(s) ended over {days} day(s) ago."
+        )

@@ -1,0 +1,81 @@
+"""Request and response shapes of the token lifecycle endpoints (docs/tokens.md)."""
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from accounts.models import LoginSession
+from accounts.serializers import PasswordField, TextField
+
+TOKEN_MAX_LENGTH = 4096  # ours are < 1 KiB; anything far larger is not one of ours
+
+
+class TokenRefreshRequestSerializer(serializers.Serializer):
+    refresh = TextField(
+        max_length=TOKEN_MAX_LENGTH,
+        required=False,
+        help_text="The refresh token. Optional only in cookie mode (AUTH_REFRESH_COOKIE=1), "
+        "where the browser sends it as a cookie.",
+    )
+
+
+class LogoutRequestSerializer(serializers.Serializer):
+    refresh = TextField(
+        max_length=TOKEN_MAX_LENGTH,
+        required=False,
+        help_text="The refresh token of the session to end; without it (and without the "
+        "cookie in cookie mode), the session of the access token in use ends.",
+    )
+
+
+class TokenRefreshResponseSerializer(serializers.Serializer):
+    access = serializers.CharField(read_only=True, help_text="Access token (JWT).")
+    refresh = serializers.CharField(
+        read_only=True,
+        required=False,
+        help_text="The new refresh token; the presented one is retired. Absent in cookie "
+        "mode, where it is set as an HttpOnly cookie instead.",
+    )
+    token_type = serializers.ChoiceField(choices=["Bearer"], read_only=True)
+    expires_in = serializers.IntegerField(read_only=True, help_text="Access token lifetime, s.")
+
+
+class LoginSessionSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(
+        help_text="True for the session of the access token making this request."
+    )
+    ip = serializers.IPAddressField(
+        read_only=True, allow_null=True, help_text="Address of the last use."
+    )
+
+    class Meta:
+        model = LoginSession
+        fields = ("id", "created_at", "last_used_at", "ip", "user_agent", "current")
+        read_only_fields = fields
+
+    def get_current(self, session: LoginSession) -> bool:
+        return bool(session.pk == self.context.get("current_session_id"))
+
+
+class LoginSessionListResponseSerializer(serializers.Serializer):
+    sessions = LoginSessionSerializer(many=True, read_only=True)
+
+
+class PasswordChangeRequestSerializer(serializers.Serializer):
+    current_password = PasswordField(max_length=settings.PASSWORD_MAX_LENGTH)
+    new_password = PasswordField(max_length=settings.PASSWORD_MAX_LENGTH)
+
+
+class JsonWebKeySerializer(serializers.Serializer):
+    kty = serializers.ChoiceField(choices=["RSA", "EC"], read_only=True)
+    kid = serializers.CharField(read_only=True, help_text="RFC 7638 JWK thumbprint.")
+    use = serializers.ChoiceField(choices=["sig"], read_only=True)
+    alg = serializers.ChoiceField(choices=["RS256", "ES256"], read_only=True)
+
+    def to_representation(self, instance: Any) -> Any:
+        return instance  # the JWK as built, with its key-type members (n/e or crv/x/y)
+
+
+class JsonWebKeySetSerializer(serializers.Serializer):
+    keys = JsonWebKeySerializer(many=True, read_only=True)

@@ -1,0 +1,57 @@
+"""Helpers for token tests: a real login session's tokens, and hand-made tokens to attack with."""
+
+import time
+import uuid
+from typing import Any
+
+import jwt
+from django.conf import settings
+
+from accounts.tokens import token_pair_issue
+from accounts.tokens.keys import key_ring
+
+
+def issue_pair(user, request=None) -> dict:
+    """Tokens of a new login session of ``user``, as login would return them."""
+    return dict(token_pair_issue(user=user, request=request))
+
+
+def bearer(token) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def claims_of(token: str) -> dict:
+    """The payload, unverified (tests only read what the service wrote)."""
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def forge(
+    token: str,
+    *,
+    key: Any = None,
+    algorithm: str | None = None,
+    headers: dict | None = None,
+    **claims,
+) -> str:
+    """``token`` re-signed with ``claims`` changed (None removes one), by default by our key."""
+    payload = {**claims_of(token), **claims}
+    payload = {name: value for name, value in payload.items() if value is not None}
+    ring = key_ring()
+    return jwt.encode(
+        payload,
+        ring.private_key if key is None else key,
+        algorithm=algorithm or ring.signing_algorithm,
+        headers={"kid": ring.signing_kid} if headers is None else headers,
+    )
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def issuer() -> str:
+    return settings.AUTH_JWT_ISSUER
