@@ -6,7 +6,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from authsvc.health import HealthView
+from authsvc.health import HealthView, MetricsView, ReadyView
 
 urlpatterns = [
     path("api/v1/auth/", include("accounts.urls")),
@@ -18,7 +18,8 @@ urlpatterns = [
         name="redoc",
     ),
     path("healthz", HealthView.as_view(), name="healthz"),
-    # operability (issue 4): readyz, metrics
+    path("readyz", ReadyView.as_view(), name="readyz"),
+    path("metrics", MetricsView.as_view(), name="metrics"),
     # token lifecycle (issue 5): .well-known/jwks.json
     path("admin/", admin.site.urls),
 ]
