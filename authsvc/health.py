@@ -135,7 +135,7 @@ class MetricsView(APIView):
     @extend_schema(
         operation_id="metrics",
         summary="Prometheus metrics",
-        description="Prometheus text exposition format 0.0.4, aggregated over all server "
+        description="Prometheus text exposition format, aggregated over all server "
         "processes. When AUTH_METRICS_TOKEN is set, send `Authorization: Bearer <token>`.",
         responses={
             (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="Metrics."),
