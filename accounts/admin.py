@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
 
-from accounts.models import User
+from accounts.models import AuditLog, User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -35,3 +36,27 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),
     )
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Read-only: the trail is evidence; nobody adds, edits or deletes it from the admin."""
+
+    list_display = ("created_at", "action", "status", "user", "ip_address", "request_id")
+    list_filter = ("action", "status", "created_at")
+    search_fields = ("user__username", "=request_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+    readonly_fields = (
+        "created_at", "action", "status", "user", "request_id", "ip_address", "user_agent",
+        "details",
+    )  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
+        return False

@@ -1,8 +1,17 @@
 """The security audit trail: one call per security event.
 
-Services call ``audit_record``; it writes the event to the ``authsvc.audit`` logger
-(and, once the operability issue lands, to the audit_logs table). Never pass a
-password, token or email in ``details``: ids and outcomes only.
+``audit_record`` writes the event twice: a record on the ``authsvc.audit`` logger
+(first, so it exists even if the database is down) and a row in ``audit_logs``.
+Never pass a password, token or email in ``details``: ids and outcomes only
+(``details`` is scrubbed anyway, as every log record is).
+
+Transactions: the row is written on the caller's connection, inside the caller's
+transaction if there is one. A success event is part of the change it records: if
+the change rolls back, so does its row. A failure event must be recorded *after* any
+transaction that may roll back (the login service does so: it runs in autocommit,
+``ATOMIC_REQUESTS`` is off). A separate connection was rejected: on SQLite it would
+wait on the caller's own write lock, on PostgreSQL its foreign-key check could wait
+on rows the caller has locked. The log record is written whatever happens.
 """
 
 import logging
@@ -11,9 +20,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from accounts.models import User
+from accounts.models import AuditLog, User
+from authsvc import metrics
 from authsvc.clientip import client_ip
-from authsvc.context import current_request_id
+from authsvc.context import current_request_id, request_user_id_set
+from authsvc.logging import redact_value
 
 logger = logging.getLogger("authsvc.audit")
 
@@ -23,7 +34,7 @@ class AuditAction(StrEnum):
     LOGIN_SUCCEEDED = "login_succeeded"
     LOGIN_FAILED = "login_failed"
     ACCOUNT_LOCKED = "account_locked"
-    ACCOUNT_UNLOCKED = "account_unlocked"
+    ACCOUNT_UNLOCKED = "account_unlocked"  # details: {"by": <admin user id>} or {"by": "expiry"}
     TOKEN_REFRESHED = "token_refreshed"
     LOGOUT = "logout"
     TOKEN_REUSE_DETECTED = "token_reuse_detected"
@@ -42,8 +53,10 @@ def audit_record(
     user: User | None = None,
     request: HttpRequest | None = None,
     details: dict[str, Any] | None = None,
-) -> None:
+) -> AuditLog:
     """Record one security event. ``request`` supplies IP and user agent when there is one."""
+    ip_address = client_ip(request) if request is not None else None
+    safe_details = redact_value(details or {})
     logger.info(
         "audit %s %s",
         action.value,
@@ -52,8 +65,33 @@ def audit_record(
             "audit_action": action.value,
             "audit_status": status.value,
             "user_id": str(user.pk) if user is not None else None,
-            "request_id": current_request_id(),
-            "client_ip": client_ip(request) if request is not None else None,
-            "details": details or {},
+            "client_ip": ip_address,
+            "details": safe_details,
         },
     )
+    if request is not None and user is not None:
+        request_user_id_set(request, user.pk)  # the access log now knows who this was
+    _count(action, status)
+    return AuditLog.objects.create(
+        user=user,
+        action=action.value,
+        status=status.value,
+        request_id=current_request_id() or "",
+        ip_address=ip_address,
+        user_agent=_user_agent(request),
+        details=safe_details,
+    )
+
+
+def _user_agent(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    return request.headers.get("User-Agent", "")[: AuditLog.USER_AGENT_MAX_LENGTH]
+
+
+def _count(action: AuditAction, status: AuditStatus) -> None:
+    metrics.AUDIT_EVENTS.labels(action=action.value, status=status.value).inc()
+    if action is AuditAction.USER_REGISTERED and status is AuditStatus.SUCCESS:
+        metrics.REGISTRATIONS.inc()
+    elif action is AuditAction.ACCOUNT_LOCKED:
+        metrics.LOCKOUTS.inc()

@@ -5,6 +5,7 @@ from rest_framework.request import Request
 from accounts.models import User
 from accounts.tokens.codec import TokenClaims, TokenType, token_decode
 from accounts.tokens.selectors import user_for_access_token
+from authsvc.context import request_user_id_set
 from authsvc.exceptions import TokenInvalid
 
 
@@ -32,6 +33,8 @@ class BearerTokenAuthentication(BaseAuthentication):
                 raise TokenInvalid()
         except (TokenInvalid, UnicodeDecodeError) as exc:
             raise AuthenticationFailed() from exc
+        # DRF authenticates inside the view; the access log reads the id off the Django request.
+        request_user_id_set(request._request, user.pk)
         return user, claims
 
     def authenticate_header(self, request: Request) -> str:

@@ -6,6 +6,7 @@ Codes are stable API: clients and tests match on ``code``, never on ``detail``.
 """
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 class ServiceError(Exception):
@@ -15,6 +16,8 @@ class ServiceError(Exception):
     code: str = "internal_error"
     title: str = "Internal server error"
     default_detail: str = "The server could not complete the request."
+    # RFC 9457 §3.2 extension members added to the problem document (e.g. readiness checks).
+    extensions: Mapping[str, Any] = {}
 
     def __init__(
         self,
@@ -113,3 +116,12 @@ class RateLimited(_RetryAfterError):
 class ServiceUnavailable(_RetryAfterError):
     status, code, title = 503, "service_unavailable", "Service unavailable"
     default_detail = "The service is temporarily unavailable; retry later."
+
+
+class NotReady(ServiceUnavailable):
+    code, title = "not_ready", "Not ready"
+    default_detail = "A dependency is unavailable; see checks."
+
+    def __init__(self, detail: str | None = None, *, checks: Mapping[str, Any]) -> None:
+        super().__init__(detail)
+        self.extensions = {"checks": dict(checks)}

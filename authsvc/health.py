@@ -1,10 +1,25 @@
-"""Liveness: answers without touching any dependency."""
+"""Probes and scrapes: liveness (/healthz), readiness (/readyz), metrics (/metrics).
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+All three are unauthenticated for the API's token scheme and never rate-limited;
+/metrics can be restricted with AUTH_METRICS_TOKEN (see docs/operations.md).
+"""
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from authsvc import exceptions as errors
+from authsvc.metrics import metrics_response
+from authsvc.openapi import EXAMPLE_REQUEST_ID, ProblemSerializer, problem_responses
+from authsvc.problems import PROBLEM_TYPE_PREFIX
+from authsvc.readiness import readiness_run
 
 
 class HealthView(APIView):
@@ -22,3 +37,111 @@ class HealthView(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response({"status": "ok"})
+
+
+class CheckResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "fail"])
+    latency_ms = serializers.FloatField()
+    error = serializers.CharField(required=False, help_text="Exception class, on failure.")
+
+
+class ReadyStatusSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    checks = serializers.DictField(child=CheckResultSerializer())
+
+
+class NotReadyProblemSerializer(ProblemSerializer):
+    checks = serializers.DictField(child=CheckResultSerializer())
+
+
+_CHECKS_DOWN = {
+    "database": {"status": "fail", "latency_ms": 2.1, "error": "OperationalError"},
+    "cache": {"status": "ok", "latency_ms": 0.4},
+}
+
+
+class ReadyView(APIView):
+    authentication_classes = ()
+    permission_classes = ()
+
+    @extend_schema(
+        operation_id="readyz",
+        summary="Readiness probe",
+        description="Checks the database, the cache (when a shared one is configured) "
+        "and any registered circuit breakers. 200 lists each check's status and latency; "
+        "503 is a problem document naming the failed checks in `detail` and `checks`.",
+        responses={
+            200: OpenApiResponse(
+                ReadyStatusSerializer,
+                examples=[
+                    OpenApiExample(
+                        "ready",
+                        value={
+                            "status": "ok",
+                            "checks": {"database": {"status": "ok", "latency_ms": 0.8}},
+                        },
+                    )
+                ],
+            ),
+            (503, "application/problem+json"): OpenApiResponse(
+                NotReadyProblemSerializer,
+                description="`not_ready`",
+                examples=[
+                    OpenApiExample(
+                        "not_ready",
+                        value={
+                            "type": PROBLEM_TYPE_PREFIX + errors.NotReady.code,
+                            "title": errors.NotReady.title,
+                            "status": 503,
+                            "detail": "Not ready: database.",
+                            "code": errors.NotReady.code,
+                            "request_id": EXAMPLE_REQUEST_ID,
+                            "checks": _CHECKS_DOWN,
+                        },
+                        media_type="application/problem+json",
+                    )
+                ],
+            ),
+        },
+        tags=["health"],
+    )
+    def get(self, request: Request) -> Response:
+        results = readiness_run()
+        checks: dict[str, Any] = {result.name: result.as_dict() for result in results}
+        failed = [result.name for result in results if not result.ok]
+        if failed:
+            raise errors.NotReady(f"Not ready: {', '.join(failed)}.", checks=checks)
+        return Response({"status": "ok", "checks": checks})
+
+
+class PrometheusTextRenderer(BaseRenderer):
+    """Lets content negotiation accept Prometheus' Accept header; the body is pre-rendered."""
+
+    media_type = "text/plain"
+    format = "txt"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> Any:
+        return data
+
+
+class MetricsView(APIView):
+    authentication_classes = ()
+    permission_classes = ()
+    renderer_classes = (PrometheusTextRenderer,)
+
+    @extend_schema(
+        operation_id="metrics",
+        summary="Prometheus metrics",
+        description="Prometheus text exposition format, aggregated over all server "
+        "processes. When AUTH_METRICS_TOKEN is set, send `Authorization: Bearer <token>`.",
+        responses={
+            (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="Metrics."),
+            **problem_responses(errors.NotAuthenticated, errors.TokenInvalid),
+        },
+        tags=["health"],
+    )
+    def get(self, request: Request) -> HttpResponse:
+        return metrics_response(request._request)

@@ -92,6 +92,8 @@ def problem_body(error: errors.ServiceError) -> dict[str, Any]:
     }
     if error.errors:
         body["errors"] = error.errors
+    for key, value in error.extensions.items():
+        body.setdefault(key, value)  # extensions never override the standard members
     return body
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from authsvc.logging import logging_config
 from config.env import env_bool, env_int, env_list, env_str
 from config.signing_keys import previous_public_pems, signing_key_pem
 
@@ -41,6 +42,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that every response (errors from inner layers included) has an id.
     "authsvc.middleware.RequestIdMiddleware",
+    # Inside the request id, so their records and metrics see it (issue 4).
+    "authsvc.middleware.AccessLogMiddleware",
+    "authsvc.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -180,6 +184,12 @@ AUTH_TRUSTED_PROXIES = env_int("AUTH_TRUSTED_PROXIES", 0)
 # --- Abuse defence: cache, rate limits, lockout (issue 3) --------------------------
 
 # --- Logging, audit, health, metrics (issue 4) --------------------------------------
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOG_FORMAT = env_str("LOG_FORMAT", "json")  # json (one object per line) or console
+LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
+# When set, GET /metrics needs "Authorization: Bearer <this value>".
+AUTH_METRICS_TOKEN = env_str("AUTH_METRICS_TOKEN")
 
 # --- Token lifecycle and signing keys (issue 5) ------------------------------------
 # docs/tokens.md explains the token model, key rotation and the cookie mode.

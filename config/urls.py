@@ -7,7 +7,7 @@ from drf_spectacular.views import (
 )
 
 from accounts.token_views import JwksView
-from authsvc.health import HealthView
+from authsvc.health import HealthView, MetricsView, ReadyView
 
 urlpatterns = [
     path("api/v1/auth/", include("accounts.urls")),
@@ -19,8 +19,8 @@ urlpatterns = [
         name="redoc",
     ),
     path("healthz", HealthView.as_view(), name="healthz"),
-    # operability (issue 4): readyz, metrics
-    # token lifecycle (issue 5)
+    path("readyz", ReadyView.as_view(), name="readyz"),
+    path("metrics", MetricsView.as_view(), name="metrics"),
     path(".well-known/jwks.json", JwksView.as_view(), name="jwks"),
     path("admin/", admin.site.urls),
 ]
