@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL_REDIRECT=0
 CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
 
-.PHONY: run serve test pytest lint install bench
+.PHONY: run serve test pytest lint install bench deploy-check
 
 install: $(VENV)/.installed
 
@@ -46,3 +46,7 @@ lint: install
 	$(BIN)/mypy
 	$(CHECK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(CHECK_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+## Deployment checks without a Docker engine: hadolint, compose config, check --deploy.
+deploy-check: install
+	deploy/check-without-docker.sh

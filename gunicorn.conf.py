@@ -1,10 +1,64 @@
-"""gunicorn settings, loaded automatically from the working directory (the repository root)."""
+"""Gunicorn settings for authsvc; gunicorn loads this file from its working directory.
+
+Every value comes from the environment (names in README.md and .env.example). Command-line
+flags still win over this file, so a one-off `gunicorn --workers 1` works as expected.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+
+# Importable whatever the working directory: this file sits at the project root.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from authsvc.logging import gunicorn_logging_config
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        # One clear line and a non-zero exit: a typo must stop start-up, not fall back.
+        sys.exit(f"authsvc: {name} must be a non-negative integer, got {raw!r}")
+    return int(raw)
+
+
+# --- Workers and timeouts (deployment issue) ---
+# Provisional defaults: the performance issue measures this workload and sets them.
+# Login is bcrypt-bound and bcrypt releases the GIL, so threads give parallelism inside a
+# worker; workers = cores with 4 threads each is the starting point on N cores.
+
+wsgi_app = "config.wsgi:application"
+# Loopback outside a container; the image sets GUNICORN_BIND=0.0.0.0:8000.
+bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
+worker_class = "gthread"
+# Default: the CPUs this process may run on; set it under a container CPU quota (not seen here).
+workers = _env_int("GUNICORN_WORKERS", len(os.sched_getaffinity(0)))
+threads = _env_int("GUNICORN_THREADS", 4)
+# A request still running after this many seconds gets its worker restarted.
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+# On SIGTERM, in-flight requests get this long before workers are killed.
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Idle keep-alive seconds; keep it above the proxy's upstream idle timeout, or it races.
+keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
+# Recycle workers now and then (bounded memory growth), staggered so they never all restart.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Heartbeat files on a container's overlay filesystem can stall workers; the image uses /dev/shm.
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
+# No runtime control socket (gunicornc): a non-root container has no writable
+# $HOME/.gunicorn and gunicorn 27 would log an error at every start. Same as --no-control-socket.
+control_socket_disable = True
+# Which peers may set X-Forwarded-Proto for wsgi.url_scheme: gunicorn reads FORWARDED_ALLOW_IPS
+# itself (default loopback). Django decides HTTPS from DJANGO_SECURE_PROXY_SSL_HEADER instead;
+# the client IP comes from AUTH_TRUSTED_PROXIES (authsvc/clientip.py). See docs/deployment.md.
+# --- End of workers and timeouts ---
 
 # --- Logging (operability issue) ---
 # gunicorn's access and error logs as one JSON object per line, like the application's
 # (authsvc/logging.py); LOG_LEVEL and LOG_FORMAT apply to them too.
-from authsvc.logging import gunicorn_logging_config
-
 accesslog = "-"  # stdout
 errorlog = "-"  # stderr
 # The message of each access record; its fields (method, path, status, duration_ms,
@@ -17,10 +71,6 @@ logconfig_dict = gunicorn_logging_config()
 # Prometheus multiprocess mode: every worker writes its metrics to files in one directory
 # and /metrics aggregates them. The directory is emptied at start (stale files from a
 # previous run would be counted) and a dead worker's live gauges are dropped.
-import os  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-
 # Set before any worker imports prometheus_client: it reads the variable at import.
 _metrics_dir_created = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if _metrics_dir_created:
@@ -28,6 +78,14 @@ if _metrics_dir_created:
 
 
 def on_starting(server):
+    # Load the settings once in the master: a configuration error (missing secret or signing
+    # key) then stops gunicorn with its one-line message, instead of every worker exiting
+    # and being respawned in a loop.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.conf import settings
+
+    settings.SECRET_KEY  # noqa: B018 (evaluated for its side effect: settings import)
+
     directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     os.makedirs(directory, exist_ok=True)
     for name in os.listdir(directory):

@@ -158,6 +158,18 @@ class GunicornAccessFilter(logging.Filter):
         return True
 
 
+class ClientErrorFilter(logging.Filter):
+    """Django logs a client's suspicious request (a disallowed Host, an oversized body) at
+    ERROR with a traceback; it is the client's mistake, not ours: keep the line, as a
+    WARNING, without the trace, so ERROR stays a signal that our code failed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("django.security."):
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def _int_or_none(value: Any) -> int | None:
     try:
         return int(value)
@@ -190,6 +202,7 @@ def _filters() -> dict[str, dict[str, Any]]:
         "request_id": {"()": "authsvc.logging.RequestIdFilter"},
         "redact": {"()": "authsvc.logging.RedactSecretsFilter"},
         "gunicorn_access": {"()": "authsvc.logging.GunicornAccessFilter"},
+        "client_error": {"()": "authsvc.logging.ClientErrorFilter"},
     }
 
 
@@ -199,7 +212,7 @@ def _handler(stream: str, log_format: str, *filters: str) -> dict[str, Any]:
         "stream": f"ext://sys.{stream}",
         "formatter": log_format,
         # Order matters: fields are taken from args before redaction renders the message.
-        "filters": [*filters, "request_id", "redact"],
+        "filters": [*filters, "client_error", "request_id", "redact"],
     }
 
 

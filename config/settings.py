@@ -6,6 +6,7 @@ The full list of variables, with their defaults, is in README.md and .env.exampl
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 
 from authsvc.logging import logging_config
 from config.env import env_bool, env_int, env_list, env_str
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
     "authsvc",
     "accounts",
 ]
@@ -45,6 +47,9 @@ MIDDLEWARE = [
     # Inside the request id, so their records and metrics see it (issue 4).
     "authsvc.middleware.AccessLogMiddleware",
     "authsvc.metrics.MetricsMiddleware",
+    # Before anything that can answer (whitenoise, common): preflights and errors get CORS too.
+    "corsheaders.middleware.CorsMiddleware",
+    "authsvc.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -218,6 +223,29 @@ AUTH_SESSION_RETENTION_DAYS = env_int("AUTH_SESSION_RETENTION_DAYS", 30)
 # --- Resilience: breakers, outbound clients, mail (issue 6) --------------------------
 
 # --- Deployment: CSP, CORS, proxies (issue 7) ----------------------------------------
+
+# Tight everywhere; /redoc adds what ReDoc needs, next to its URL (authsvc.csp.csp_extend).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],  # CSP3 successor of X-Frame-Options: DENY
+}
+# Browser clients on other origins, e.g. "https://app.example.com,https://admin.example.com".
+# None by default; only the API paths, never the admin or the docs.
+CORS_ALLOWED_ORIGINS = env_list("AUTH_CORS_ALLOWED_ORIGINS", "")
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False  # bearer tokens travel in a header; no cookie is ever needed
+CORS_ALLOW_HEADERS = (*cors_default_headers, "x-request-id")
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
+# Probes speak plain HTTP to the container itself; every other path is redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 SILENCED_SYSTEM_CHECKS = [
     # auth.W004: USERNAME_FIELD has no plain unique index because uniqueness is

@@ -7,17 +7,27 @@ from drf_spectacular.views import (
 )
 
 from accounts.token_views import JwksView
+from authsvc.csp import csp_extend
 from authsvc.health import HealthView, MetricsView, ReadyView
+
+# ReDoc's styled-components inject <style> elements at run time and its search runs in a
+# blob: worker; this one page gets both (scripts stay 'self'). Swagger UI and the admin
+# run under the base policy.
+redoc_view = csp_extend(style_src=["'unsafe-inline'"], worker_src=["'self'", "blob:"])(
+    SpectacularRedocView.as_view(url_name="schema", template_name="authsvc/redoc.html")
+)
 
 urlpatterns = [
     path("api/v1/auth/", include("accounts.urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path(
-        "redoc",
-        SpectacularRedocView.as_view(url_name="schema", template_name="authsvc/redoc.html"),
-        name="redoc",
+        "docs",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="schema", template_name="authsvc/swagger_ui.html"
+        ),
+        name="swagger-ui",
     ),
+    path("redoc", redoc_view, name="redoc"),
     path("healthz", HealthView.as_view(), name="healthz"),
     path("readyz", ReadyView.as_view(), name="readyz"),
     path("metrics", MetricsView.as_view(), name="metrics"),

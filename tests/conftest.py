@@ -5,6 +5,9 @@ import redis
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
+# Shared fixtures: a real browser (chromium via Playwright) for pages people use.
+pytest_plugins = ["tests.browser"]
+
 STRICT_SERVICES_ENV = "AUTHSVC_REQUIRE_SERVICES"
 # Redis database for tests that need a real Redis; never the one a running service uses.
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.keys import signing_key_one_line
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 PASSWORD = "Bench-Pass-42!"
@@ -41,6 +43,7 @@ def service_env(database_url: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdefghijklmnop",
+        "AUTH_JWT_PRIVATE_KEY": signing_key_one_line(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": database_url,
