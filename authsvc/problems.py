@@ -13,6 +13,7 @@ from typing import Any
 from django.core import exceptions as django_exceptions
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions as drf
 from rest_framework.views import set_rollback
 from rest_framework_simplejwt import exceptions as jwt
@@ -67,6 +68,9 @@ def to_service_error(exc: BaseException) -> errors.ServiceError | None:
     for library_class, ours in _DRF_EQUIVALENTS.items():
         if isinstance(exc, library_class):
             return ours()
+    if isinstance(exc, Ratelimited):
+        # A PermissionDenied subclass (its decorator raises it): 429, never a 403.
+        return errors.RateLimited()
     if isinstance(exc, django_exceptions.RequestDataTooBig):
         return errors.PayloadTooLarge()
     if isinstance(exc, Http404 | django_exceptions.ObjectDoesNotExist):
