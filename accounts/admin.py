@@ -135,4 +135,4 @@ class UserAdmin(DjangoUserAdmin):
 def _outcome(row: AccessFailureLog | AccessLog) -> str:
     if isinstance(row, AccessLog):
         return "succeeded"
-    return "refused (locked)" if row.locked_out else "failed"
+    return "failed, account locked" if row.locked_out else "failed"
