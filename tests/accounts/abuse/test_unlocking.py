@@ -169,9 +169,7 @@ def test_axes_reset_command_unlocks_everyone(victim):
 def test_createsuperuser_works_non_interactively(monkeypatch, api):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Root-password-9")
 
-    call_command(
-        "createsuperuser", interactive=False, username="Root_1", email="ROOT@Example.com"
-    )
+    call_command("createsuperuser", interactive=False, username="Root_1", email="ROOT@Example.com")
 
     root = User.objects.get(username="Root_1")
     assert (root.is_staff, root.is_superuser, root.email) == (True, True, "ROOT@example.com")
