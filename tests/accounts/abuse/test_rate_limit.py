@@ -24,7 +24,10 @@ def _lockout_out_of_the_way(settings):
     settings.AXES_FAILURE_LIMIT = 100
 
 
-def _login(api, login="nobody", password="Wrong-password-1", **extra):
+WRONG = "Wrong-password-1"
+
+
+def _login(api, login="nobody", password=WRONG, **extra):
     return api.post(LOGIN, {"login": login, "password": password}, format="json", **extra)
 
 
