@@ -1,4 +1,4 @@
-"""Unlocking: admin list, filter, action and attempts; unlock_user; axes commands; createsuperuser."""
+"""Unlocking: admin list, filter, action, attempts; unlock_user; axes commands; createsuperuser."""
 
 import logging
 
