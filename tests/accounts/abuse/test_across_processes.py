@@ -11,6 +11,7 @@ import time
 from collections import Counter
 
 import pytest
+import redis
 
 from tests.factories import UserFactory
 from tests.problem import PROBLEM_KEYS
@@ -24,10 +25,22 @@ COOLOFF_SECONDS = 4
 _client_ips = (f"198.18.{n // 250}.{n % 250 + 1}" for n in itertools.count())
 
 
+def _forget_counters(redis_url):
+    """Drop this service's keys (an earlier run's counters) from the test Redis database."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        for key in client.scan_iter("authsvc:*"):
+            client.delete(key)
+    finally:
+        client.close()
+
+
 @pytest.fixture(scope="module", params=["database", "redis"])
 def server(request, tmp_path_factory, django_db_setup, django_db_blocker):
     # An explicit empty REDIS_URL selects the database cache even when CI exports one.
     redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
+    if redis_url:
+        _forget_counters(redis_url)
     env = {
         "REDIS_URL": redis_url,
         "AUTH_TRUSTED_PROXIES": "1",
