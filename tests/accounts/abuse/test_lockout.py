@@ -232,3 +232,23 @@ def test_failures_survive_the_request_transaction_being_rolled_back(api, alice, 
 
     assert_problem(_login(api, "Alice_W", alice.raw_password), 423, "account_locked")
     assert AccessFailureLog.objects.filter(username="alice_w").count() == 6
+
+
+def test_axes_handler_reports_failures_and_lock_state_for_any_spelling(api, alice, rf):
+    from axes.handlers.proxy import AxesProxyHandler
+
+    _fail(api, "Alice_W", 5)
+    request = rf.post("/admin/login/")
+
+    assert AxesProxyHandler.get_failures(request, {"username": " ALICE@example.com"}) == 5
+    assert AxesProxyHandler.is_locked(request, {"username": "alice_w"}) is True
+    assert AxesProxyHandler.is_locked(request, {"username": "someone_else"}) is False
+
+
+def test_login_failure_signal_without_a_request_is_not_counted(alice, caplog):
+    from django.contrib.auth import authenticate
+
+    with pytest.raises(ValueError, match="requires a request"):
+        authenticate(None, username="Alice_W", password=WRONG)
+
+    assert not LoginLockout.objects.exists()
