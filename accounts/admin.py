@@ -1,9 +1,20 @@
-from django.contrib import admin
+from itertools import chain
+from typing import Any
+
+from axes.models import AccessFailureLog, AccessLog
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html_join
 
-from accounts.models import AuditLog, User
+from accounts.lockout import lockout_cooloff, lockout_threshold, user_lockout_key, user_unlock
+from accounts.models import AuditLog, LoginLockout, User
+
+RECENT_ATTEMPTS_SHOWN = 20
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -18,24 +29,113 @@ class UserChangeAdminForm(UserChangeForm):
         fields = "__all__"
 
 
+def _with_lockout_state(queryset: QuerySet[User]) -> QuerySet[User]:
+    """Annotate ``failed_logins`` (current window) and ``is_locked`` from LoginLockout."""
+    since = timezone.now() - lockout_cooloff()
+    counter = LoginLockout.objects.filter(key=OuterRef("username_key"), last_attempt_at__gt=since)
+    return queryset.annotate(username_key=Lower("username")).annotate(
+        failed_logins=Coalesce(Subquery(counter.values("attempts")[:1]), Value(0)),
+        is_locked=Case(
+            When(failed_logins__gte=lockout_threshold(), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+class LockedFilter(admin.SimpleListFilter):
+    title = "locked now"
+    parameter_name = "locked"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        if self.value() in ("yes", "no"):
+            # is_locked is annotated by UserAdmin.get_queryset (_with_lockout_state).
+            locked = {"is_locked": 1 if self.value() == "yes" else 0}
+            return queryset.filter(**locked)
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
-    list_display = ("username", "email", "is_active", "is_staff", "date_joined", "last_login")
-    list_filter = ("is_active", "is_staff", "is_superuser")
+    list_display = (
+        "username",
+        "email",
+        "is_active",
+        "locked_now",
+        "recent_failed_logins",
+        "last_login",
+        "date_joined",
+    )
+    list_filter = (LockedFilter, "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "email")
     ordering = ("username",)
-    readonly_fields = ("id", "date_joined", "last_login")
+    actions = ("unlock_selected",)
+    readonly_fields = ("id", "date_joined", "last_login", "recent_login_attempts")
     fieldsets = (
         (None, {"fields": ("id", "username", "email", "password")}),
         ("Status", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        ("Login attempts", {"fields": ("recent_login_attempts",)}),
         ("Permissions", {"fields": ("groups", "user_permissions")}),
         ("Dates", {"fields": ("date_joined", "last_login")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),
     )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return _with_lockout_state(super().get_queryset(request))
+
+    @admin.display(boolean=True, description="Locked now", ordering="is_locked")
+    def locked_now(self, user: Any) -> bool:
+        return bool(user.is_locked)
+
+    @admin.display(description="Failed logins (current window)", ordering="failed_logins")
+    def recent_failed_logins(self, user: Any) -> int:
+        return int(user.failed_logins)
+
+    @admin.display(description="Recent login attempts")
+    def recent_login_attempts(self, user: User) -> str:
+        """The latest attempts from axes' records: failures (refused or not) and successes."""
+        key = user_lockout_key(user)
+        failures = AccessFailureLog.objects.filter(username=key)[:RECENT_ATTEMPTS_SHOWN]
+        successes = AccessLog.objects.filter(username=key)[:RECENT_ATTEMPTS_SHOWN]
+        rows = sorted(chain(failures, successes), key=lambda r: r.attempt_time, reverse=True)
+        if not rows:
+            return "No login attempts recorded."
+        return format_html_join(
+            "\n",
+            "<div>{} — {} — {} — {}</div>",
+            (
+                (
+                    row.attempt_time.isoformat(timespec="seconds"),
+                    _outcome(row),
+                    row.ip_address or "-",
+                    row.user_agent,
+                )
+                for row in rows[:RECENT_ATTEMPTS_SHOWN]
+            ),
+        )
+
+    @admin.action(description="Unlock selected users", permissions=["change"])
+    def unlock_selected(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        by = f"admin:{request.user.pk}"
+        unlocked = [user for user in queryset if user_unlock(user=user, by=by, request=request)]
+        self.message_user(
+            request,
+            f"Unlocked {len(unlocked)} locked user(s); cleared {queryset.count()} failure counts.",
+            messages.SUCCESS,
+        )
+
+
+def _outcome(row: AccessFailureLog | AccessLog) -> str:
+    if isinstance(row, AccessLog):
+        return "succeeded"
+    return "failed, account locked" if row.locked_out else "failed"
 
 
 @admin.register(AuditLog)

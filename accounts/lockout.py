@@ -1,11 +1,141 @@
-"""Account lockout state, as other features need to see it (refresh, admin, mail).
+"""Account lockout: the atomic per-account counter django-axes consults, and its public face.
 
-The abuse-defence issue implements the counting; this module is its public face.
+Every login attempt takes a number for its account *before* the password is checked
+(``lockout_attempt_begin``), in one transaction holding the counter row's lock, so
+parallel guesses cannot all slip past the threshold (axes #592, GHSA-7h8m-vrxx-vr4m).
+Attempts numbered past AUTH_LOCKOUT_THRESHOLD are refused without a password check
+until AUTH_LOCKOUT_COOLOFF seconds after the last counted attempt; refused attempts
+are not counted, so they never extend the lock. A success deletes the counter.
+
+The counter is written in its own transaction; the login view is excluded from
+ATOMIC_REQUESTS so a rolled-back request cannot erase it (axes #628/#611).
 """
 
-from accounts.models import User
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from accounts.audit import AuditAction, audit_record
+from accounts.models import LoginLockout, User
+from authsvc.exceptions import AccountLocked
+from authsvc.problems import problem_response
+
+
+def lockout_threshold() -> int:
+    return int(settings.AXES_FAILURE_LIMIT)
+
+
+def lockout_cooloff() -> timedelta:
+    return settings.AXES_COOLOFF_TIME
+
+
+def login_lockout_key(login: str) -> str:
+    """The one key of an account however it is named (username or email, any case, spaces).
+
+    A name with no account keys on itself, normalised, so unknown names are counted
+    and locked exactly like real ones and lockout reveals nothing about existence.
+    """
+    normalised = login.strip().lower()
+    username = User.objects.by_login(normalised).values_list("username", flat=True).first()
+    return username.lower() if username else normalised
+
+
+def lockout_key(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
+    """AXES_USERNAME_CALLABLE: the lockout key of the login in ``credentials``."""
+    login = (credentials or {}).get("username")
+    if login is None and request is not None:
+        login = request.POST.get("username")  # the admin's login form
+    return login_lockout_key(str(login or ""))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """An attempt's place in its account's count: allowed to check the password, or not."""
+
+    allowed: bool
+    number: int
+    locked_until: datetime
+
+
+def _locked_until(row: LoginLockout) -> datetime:
+    return row.last_attempt_at + lockout_cooloff()
+
+
+def lockout_attempt_begin(*, key: str) -> Attempt:
+    """Count one attempt for ``key`` atomically, or refuse it when the account is locked."""
+    for _ in range(3):  # the row can be deleted (a success, an unlock) between two statements
+        with transaction.atomic():
+            now = timezone.now()
+            LoginLockout.objects.bulk_create(
+                [LoginLockout(key=key, attempts=0, last_attempt_at=now)], ignore_conflicts=True
+            )
+            # PostgreSQL: row lock; SQLite: IMMEDIATE transactions hold the write lock.
+            row = LoginLockout.objects.select_for_update().filter(key=key).first()
+            if row is None:
+                continue
+            now = timezone.now()
+            if _locked_until(row) <= now:
+                row.attempts = 0  # the previous window (and any lock) has ended
+            if row.attempts >= lockout_threshold():
+                return Attempt(allowed=False, number=row.attempts, locked_until=_locked_until(row))
+            row.attempts += 1
+            row.last_attempt_at = now
+            row.save(update_fields=["attempts", "last_attempt_at"])
+            return Attempt(allowed=True, number=row.attempts, locked_until=_locked_until(row))
+    raise RuntimeError("lockout counter row kept vanishing")  # pragma: no cover
+
+
+def lockout_reset(*, key: str) -> bool:
+    """Forget ``key``'s count (a success, an unlock); True when there was one."""
+    deleted, _ = LoginLockout.objects.filter(key=key).delete()
+    return deleted > 0
+
+
+def lockout_seconds_remaining(*, key: str) -> int:
+    """Seconds until ``key``'s lock ends; 0 when it is not locked."""
+    row = LoginLockout.objects.filter(key=key).first()
+    if row is None or row.attempts < lockout_threshold():
+        return 0
+    return max(0, math.ceil((_locked_until(row) - timezone.now()).total_seconds()))
+
+
+def user_lockout_key(user: User) -> str:
+    return user.username.lower()
 
 
 def user_lockout_seconds_remaining(*, user: User) -> int:
     """Seconds until ``user``'s lockout ends; 0 when the account is not locked."""
-    return 0
+    return lockout_seconds_remaining(key=user_lockout_key(user))
+
+
+def user_unlock(*, user: User, by: str, request: HttpRequest | None = None) -> bool:
+    """Clear ``user``'s lockout and failure count; audited with ``by`` (who unlocked).
+
+    ``by`` is an id, not a name: ``"admin:<user id>"`` or ``"command:unlock_user"``.
+    Returns whether the account was locked.
+    """
+    was_locked = user_lockout_seconds_remaining(user=user) > 0
+    lockout_reset(key=user_lockout_key(user))
+    audit_record(
+        action=AuditAction.ACCOUNT_UNLOCKED,
+        user=user,
+        request=request,
+        details={"unlocked_by": by, "was_locked": was_locked},
+    )
+    return was_locked
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: the 423 problem for any login axes refused (the admin's too)."""
+    if original_response is not None and original_response.status_code == AccountLocked.status:
+        return original_response  # already our problem document, from the API
+    key = lockout_key(request, credentials if isinstance(credentials, dict) else None)
+    return problem_response(AccountLocked(retry_after_seconds=lockout_seconds_remaining(key=key)))

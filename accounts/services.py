@@ -1,7 +1,10 @@
 """Account writes: registration and login. Views call these; errors are raised, not returned."""
 
+import math
+
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -9,8 +12,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.audit import AuditAction, AuditStatus, audit_record
+from accounts.lockout import Attempt, lockout_seconds_remaining, login_lockout_key
 from accounts.models import User
-from authsvc.exceptions import Conflict, InvalidCredentials, ValidationFailed
+from authsvc.exceptions import AccountLocked, Conflict, InvalidCredentials, ValidationFailed
 
 
 def _taken_field(*, username: str, email: str) -> str | None:
@@ -53,18 +57,38 @@ def user_register(
     return user
 
 
+def _locked(request: HttpRequest, login: str) -> AccountLocked:
+    attempt: Attempt | None = getattr(request, "lockout_attempt", None)
+    if attempt is not None:
+        seconds = math.ceil((attempt.locked_until - timezone.now()).total_seconds())
+    else:
+        seconds = lockout_seconds_remaining(key=login_lockout_key(login))
+    return AccountLocked(retry_after_seconds=max(1, seconds))
+
+
 @sensitive_variables("password")
 def user_login(*, request: HttpRequest, login: str, password: str) -> User:
     """The user whose username or email is ``login``; InvalidCredentials for every failure.
 
     Unknown login, wrong password and inactive account are indistinguishable by
-    status, body and (one hash each) time.
+    status, body and (one hash each) time. A locked account (known or not) is
+    AccountLocked at the cost of no hash: AxesBackend refuses it before any backend
+    runs, and the 423 already says all there is to say.
     """
+    # The real HttpRequest: axes sees logins only through it (axes #478/#877).
     user = authenticate(request, username=login, password=password)
+    if getattr(request, "axes_locked_out", False):
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            status=AuditStatus.FAILURE,
+            request=request,
+            details={"reason": "account_locked"},
+        )
+        raise _locked(request, login)
     if not isinstance(user, User):
         audit_record(action=AuditAction.LOGIN_FAILED, status=AuditStatus.FAILURE, request=request)
         raise InvalidCredentials()
-    user.last_login = timezone.now()
-    User.objects.filter(pk=user.pk).update(last_login=user.last_login)
+    # Django's receivers set last_login; axes' handler resets the lockout count and logs access.
+    user_logged_in.send(sender=User, request=request, user=user)
     audit_record(action=AuditAction.LOGIN_SUCCEEDED, user=user, request=request)
     return user

@@ -13,8 +13,8 @@ from typing import Any
 from django.core import exceptions as django_exceptions
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions as drf
-from rest_framework.views import set_rollback
 from rest_framework_simplejwt import exceptions as jwt
 
 from authsvc import exceptions as errors
@@ -67,6 +67,9 @@ def to_service_error(exc: BaseException) -> errors.ServiceError | None:
     for library_class, ours in _DRF_EQUIVALENTS.items():
         if isinstance(exc, library_class):
             return ours()
+    if isinstance(exc, Ratelimited):
+        # A PermissionDenied subclass (its decorator raises it): 429, never a 403.
+        return errors.RateLimited()
     if isinstance(exc, django_exceptions.RequestDataTooBig):
         return errors.PayloadTooLarge()
     if isinstance(exc, Http404 | django_exceptions.ObjectDoesNotExist):
@@ -119,6 +122,10 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> HttpRespons
     error = to_service_error(exc)
     if error is None:
         return None
+    # Imported here: rest_framework.views loads the DRF settings, hence our authentication
+    # class, and this module must stay importable from below it (accounts.lockout).
+    from rest_framework.views import set_rollback
+
     set_rollback()
     if isinstance(error, errors.ServiceUnavailable) and isinstance(exc, DatabaseError):
         logger.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)

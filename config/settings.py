@@ -3,6 +3,7 @@
 The full list of variables, with their defaults, is in README.md and .env.example.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -187,6 +188,70 @@ USE_TZ = True
 AUTH_TRUSTED_PROXIES = env_int("AUTH_TRUSTED_PROXIES", 0)
 
 # --- Abuse defence: cache, rate limits, lockout (issue 3) --------------------------
+# See docs/abuse.md. Counters must be shared by every worker and instance, never per process.
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            # django-redis: INCR is atomic, and django-ratelimit's system check accepts it.
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "authsvc",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            # The database every process of the instance shares, with an atomic incr()
+            # (django's DatabaseCache reads and writes back, losing updates under bursts).
+            "BACKEND": "authsvc.cache.AtomicDatabaseCache",
+            "LOCATION": "authsvc_cache",  # created by authsvc/migrations/0001_cache_table.py
+        }
+    }
+ABUSE_SILENCED_CHECKS = [
+    # axes.W006 wants lockout by IP too: per-IP limiting is django-ratelimit's job here
+    # (AUTH_LOGIN_RATE); lockout is per account on purpose, so rotating IPs does not help.
+    "axes.W006",
+]
+if not REDIS_URL:
+    # django_ratelimit.W001 ("not officially supported") names every backend outside its
+    # list; AtomicDatabaseCache's incr is atomic (tests/authsvc/test_cache.py proves it).
+    ABUSE_SILENCED_CHECKS.append("django_ratelimit.W001")
+
+# Rate limits per client IP, in django-ratelimit's syntax (count/[n]period, period s|m|h|d).
+AUTH_LOGIN_RATE = env_str("AUTH_LOGIN_RATE", "5/15m")
+# Each registration costs a bcrypt hash and creates a row; people register once, but a
+# whole office or campus can share one NAT address: 10 an hour serves them and starves bots.
+AUTH_REGISTER_RATE = env_str("AUTH_REGISTER_RATE", "10/h")
+# When the rate-limit store is unreachable: True serves the request (and logs a warning),
+# False refuses it with 503. Lockout still holds either way (it lives in the database).
+AUTH_RATELIMIT_FAIL_OPEN = env_bool("AUTH_RATELIMIT_FAIL_OPEN", True)
+
+AUTH_LOCKOUT_THRESHOLD = env_int("AUTH_LOCKOUT_THRESHOLD", 5, minimum=1)
+AUTH_LOCKOUT_COOLOFF_SECONDS = env_int("AUTH_LOCKOUT_COOLOFF", 1800, minimum=1)
+
+INSTALLED_APPS += ["django_ratelimit", "axes"]
+# Axes' middleware renders lockouts of non-API logins (the admin) as our 423 problem.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Axes first: it refuses a locked account before any backend computes a hash.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", *AUTHENTICATION_BACKENDS]
+
+# django-axes defaults (lock by IP, forever, extend on every attempt) are each overridden.
+AXES_ENABLED = True
+AXES_HANDLER = "accounts.lockout_handler.AtomicLockoutHandler"  # atomic count, axes #592
+AXES_FAILURE_LIMIT = AUTH_LOCKOUT_THRESHOLD
+AXES_COOLOFF_TIME = timedelta(seconds=AUTH_LOCKOUT_COOLOFF_SECONDS)
+AXES_LOCKOUT_PARAMETERS = ["username"]  # per account: an attacker rotating IPs still counts
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_key"  # one key per account, however named
+AXES_CLIENT_IP_CALLABLE = "authsvc.clientip.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends when the cool-off says
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed or refused attempt, with IP and agent
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 423
+AXES_VERBOSE = False
 
 # --- Logging, audit, health, metrics (issue 4) --------------------------------------
 
@@ -251,4 +316,5 @@ SILENCED_SYSTEM_CHECKS = [
     # auth.W004: USERNAME_FIELD has no plain unique index because uniqueness is
     # case-insensitive, enforced by the accounts_user_username_ci_unique constraint.
     "auth.W004",
+    *ABUSE_SILENCED_CHECKS,
 ]

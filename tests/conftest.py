@@ -3,6 +3,7 @@ import os
 import pytest
 import redis
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from rest_framework.test import APIClient
 
 # Shared fixtures: a real browser (chromium via Playwright) for pages people use.
@@ -14,10 +15,20 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture(autouse=True)
-def _clear_caches():
-    """Counters and cached state must not leak from one test into the next."""
+def _clear_caches(request):
+    """Counters and cached state must not leak from one test into the next.
+
+    The default cache may live in the database: tests without database access
+    leave it alone (they cannot reach it, and cannot count anything in it).
+    """
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        request.getfixturevalue("_django_db_helper")  # database access first
     for cache in caches.all():
-        cache.clear()
+        if uses_db or not isinstance(cache, DatabaseCache):
+            cache.clear()
     yield
 
 

@@ -125,6 +125,8 @@ def test_no_password_or_token_in_any_log_record_in_process(client, settings):
     # given a user with a known password, the strictest log level and a failing view
     settings.ROOT_URLCONF = "tests.boom_urls"
     settings.AUTH_METRICS_TOKEN = "the-real-metrics-token-0123456789"
+    # every endpoint many times: the rate limits must not turn the error paths into 429s
+    settings.AUTH_LOGIN_RATE = settings.AUTH_REGISTER_RATE = "1000/m"
     UserFactory(username="known_user", password=PASSWORD)
     http = _HttpxLike(client)
     client.raise_request_exception = False
@@ -154,7 +156,12 @@ def server(tmp_path_factory, django_db_setup, django_db_blocker):
     server = start_gunicorn(
         tmp_path_factory.mktemp("nosecrets"),
         workers=1,
-        env={"LOG_LEVEL": "DEBUG", "AUTH_METRICS_TOKEN": "the-real-metrics-token-0123456789"},
+        env={
+            "LOG_LEVEL": "DEBUG",
+            "AUTH_METRICS_TOKEN": "the-real-metrics-token-0123456789",
+            "AUTH_LOGIN_RATE": "1000/m",
+            "AUTH_REGISTER_RATE": "1000/m",
+        },
     )
     yield server
     server.stop()

@@ -70,12 +70,12 @@ def test_refresh_updates_the_session_row_without_storing_tokens(api):
     assert body["refresh"].split(".")[2] not in row  # not even the signature
 
 
-def test_refresh_costs_three_queries(api, django_assert_num_queries):
+def test_refresh_costs_four_queries(api, django_assert_num_queries):
     refresh = issue_pair(UserFactory())["refresh"]
 
-    # the session joined with its user, the conditional UPDATE that consumes the token,
-    # and the token_refreshed audit row
-    with django_assert_num_queries(3):
+    # the session joined with its user, the account's lockout row (by primary key), the
+    # conditional UPDATE that consumes the token, and the token_refreshed audit row
+    with django_assert_num_queries(4):
         response = _refresh(api, refresh)
     assert response.status_code == 200
 

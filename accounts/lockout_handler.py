@@ -1,0 +1,129 @@
+"""AXES_HANDLER: django-axes' database handler, counting with accounts.lockout's atomic counter.
+
+Axes keeps its role (AxesBackend refuses locked accounts before any hash; its
+AccessFailureLog and AccessLog are the login-attempt records; its admin and
+``axes_reset*`` commands keep working) while the count moves to LoginLockout:
+one row per account, taken atomically before the password check (axes #592).
+"""
+
+import logging
+from hashlib import sha256
+from typing import Any
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessFailureLog, AccessLog
+from axes.signals import user_locked_out
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts import lockout
+from accounts.audit import AuditAction, AuditStatus, audit_record
+from accounts.models import LoginLockout, User
+from accounts.signals import account_locked
+
+logger = logging.getLogger("authsvc.lockout")
+
+
+def _session_hash(request: HttpRequest) -> str:
+    # Only a session that exists (the admin's); API logins must not create one.
+    session = getattr(request, "session", None)
+    key = session.session_key if session is not None else None
+    return sha256(key.encode()).hexdigest() if key else ""
+
+
+def _record(model: type[AccessFailureLog] | type[AccessLog], request: Any, key: str, **extra: Any):  # type: ignore[no-untyped-def]
+    return model.objects.create(
+        username=key,
+        ip_address=request.axes_ip_address,
+        user_agent=request.axes_user_agent,
+        http_accept=request.axes_http_accept[:1025],
+        path_info=request.axes_path_info[:255],
+        attempt_time=request.axes_attempt_time,
+        **extra,
+    )
+
+
+class AtomicLockoutHandler(AxesDatabaseHandler):
+    def is_allowed(self, request: Any, credentials: dict[str, Any] | None = None) -> bool:
+        """Called by AxesBackend before the password check: takes the attempt's number."""
+        if self.is_blacklisted(request, credentials):
+            return False
+        if self.is_whitelisted(request, credentials):
+            return True
+        attempt = lockout.lockout_attempt_begin(key=lockout.lockout_key(request, credentials))
+        request.lockout_attempt = attempt
+        return attempt.allowed
+
+    def is_locked(self, request: Any, credentials: dict[str, Any] | None = None) -> bool:
+        key = lockout.lockout_key(request, credentials)
+        return lockout.lockout_seconds_remaining(key=key) > 0
+
+    def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
+        row = LoginLockout.objects.filter(key=lockout.lockout_key(request, credentials)).first()
+        return row.attempts if row is not None else 0
+
+    def user_login_failed(
+        self, sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+    ) -> None:
+        if request is None:
+            logger.error("login failure without a request: not counted (axes #478)")
+            return
+        key = lockout.lockout_key(request, credentials)
+        attempt: lockout.Attempt | None = getattr(request, "lockout_attempt", None)
+        refused = bool(request.axes_locked_out)
+        locks_now = (
+            not refused and attempt is not None and attempt.number == lockout.lockout_threshold()
+        )
+        _record(AccessFailureLog, request, key, locked_out=refused or locks_now)
+        if refused:
+            user_locked_out.send(
+                "axes", request=request, username=key, ip_address=request.axes_ip_address
+            )
+        elif locks_now and attempt is not None:
+            self._announce_lock(request, key, attempt)
+
+    def _announce_lock(self, request: HttpRequest, key: str, attempt: lockout.Attempt) -> None:
+        user = User.objects.by_login(key).first()
+        ip = request.axes_ip_address  # type: ignore[attr-defined]
+        logger.warning("account locked", extra={"user_id": str(user.pk) if user else None})
+        audit_record(
+            action=AuditAction.ACCOUNT_LOCKED,
+            status=AuditStatus.FAILURE,
+            user=user,
+            request=request,
+            details={"locked_until": attempt.locked_until.isoformat()},
+        )
+        user_locked_out.send("axes", request=request, username=key, ip_address=ip)
+        account_locked.send(
+            sender=User, user=user, ip=ip, locked_until=attempt.locked_until, request=request
+        )
+
+    def user_logged_in(self, sender: Any, request: Any, user: User, **kwargs: Any) -> None:
+        key = lockout.user_lockout_key(user)
+        _record(AccessLog, request, key, session_hash=_session_hash(request))
+        lockout.lockout_reset(key=key)  # AXES_RESET_ON_SUCCESS, one row per account
+
+    def reset_attempts(
+        self,
+        *,
+        ip_address: str | None = None,
+        username: str | None = None,
+        ip_or_username: bool = False,
+    ) -> int:
+        """For axes_reset*, the admin and unlock_user: clears the matching counters."""
+        counters = LoginLockout.objects.all()
+        by_name = counters.filter(key=lockout.login_lockout_key(username)) if username else None
+        by_ip = None
+        if ip_address:
+            since = timezone.now() - lockout.lockout_cooloff()
+            keys = AccessFailureLog.objects.filter(ip_address=ip_address, attempt_time__gte=since)
+            by_ip = counters.filter(key__in=keys.values("username"))
+        if by_name is not None and by_ip is not None:
+            counters = (by_name | by_ip) if ip_or_username else (by_name & by_ip)
+        elif by_name is not None or by_ip is not None:
+            counters = by_name if by_name is not None else by_ip  # type: ignore[assignment]
+        count, _ = counters.delete()
+        super().reset_attempts(
+            ip_address=ip_address, username=username, ip_or_username=ip_or_username
+        )
+        return count

@@ -1,0 +1,32 @@
+"""manage.py unlock_user <username-or-email> [...]: clear lockouts from the command line."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accounts.lockout import user_lockout_seconds_remaining, user_unlock
+from accounts.models import User
+
+
+class Command(BaseCommand):
+    help = "Unlock accounts (by username or email, any case) and clear their failure counts."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("logins", nargs="+", metavar="username-or-email")
+
+    def handle(self, *args: Any, logins: list[str], **options: Any) -> None:
+        unknown = []
+        for login in logins:
+            user = User.objects.by_login(login.strip()).first()
+            if user is None:
+                unknown.append(login)
+                self.stderr.write(f"{login}: no such user")
+                continue
+            remaining = user_lockout_seconds_remaining(user=user)
+            user_unlock(user=user, by="command:unlock_user")
+            if remaining:
+                self.stdout.write(f"{user.username}: unlocked ({remaining} s of lockout left)")
+            else:
+                self.stdout.write(f"{user.username}: was not locked; failure count cleared")
+        if unknown:
+            raise CommandError(f"unknown user(s): {', '.join(unknown)}")

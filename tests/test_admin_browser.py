@@ -1,0 +1,83 @@
+"""The admin in a real browser: headless Debian Chromium unlocks a locked user via the action."""
+
+import shutil
+
+import pytest
+
+from tests.factories import UserFactory
+from tests.servers import start_gunicorn
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+LOGIN = "/api/v1/auth/login"
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        shutil.which(CHROMIUM) is None,
+        reason=f"needs Chromium at {CHROMIUM} (apt-get install -y chromium); .ci/run installs it",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, django_db_setup, django_db_blocker):
+    env = {
+        "DJANGO_SECURE_COOKIES": "0",  # plain-HTTP loopback: Secure cookies never come back
+        "AUTH_LOGIN_RATE": "100/h",  # this test is about the lockout, not the per-IP rate
+        "REDIS_URL": "",
+    }
+    server = start_gunicorn(tmp_path_factory.mktemp("browser"), workers=1, env=env)
+    yield server
+    server.stop()
+
+
+def test_admin_unlocks_a_locked_user_who_can_then_log_in(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    # given an admin, and a user locked out by five wrong guesses over the API
+    boss = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    victim = UserFactory(username="victim")
+    with server.client() as http:
+        for _ in range(5):
+            http.post(LOGIN, json={"login": "victim", "password": "Wrong-password-1"})
+        locked = http.post(LOGIN, json={"login": "victim", "password": victim.raw_password})
+    assert locked.status_code == 423, locked.text
+
+    # when the admin logs in, filters locked users, and runs "Unlock selected users"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{server.base_url}/admin/")
+            page.fill("#id_username", "boss")
+            page.fill("#id_password", boss.raw_password)
+            page.click("input[type=submit]")
+            expect(page.locator("#site-name")).to_be_visible()
+
+            page.goto(f"{server.base_url}/admin/accounts/user/?locked=yes")
+            rows = page.locator("#result_list tbody tr")
+            expect(rows).to_have_count(1)
+            expect(rows.first).to_contain_text("victim")
+            rows.first.locator("input.action-select").check()
+            page.select_option("select[name=action]", "unlock_selected")
+            page.click("button[name=index]")
+            expect(page.locator(".messagelist")).to_contain_text("Unlocked 1 locked user(s)")
+
+            page.goto(f"{server.base_url}/admin/accounts/user/?locked=yes")
+            expect(page.locator("#result_list")).to_have_count(0)
+        finally:
+            browser.close()
+
+    # then the user can log in over the API again
+    with server.client() as http:
+        response = http.post(LOGIN, json={"login": "victim", "password": victim.raw_password})
+    assert response.status_code == 200, response.text
