@@ -16,7 +16,8 @@ NAMESPACE = f"{REDIS_NAMESPACE_PREFIX}:pwned_passwords"
 
 def _clear_breaker_keys(url: str) -> None:
     client = redis.Redis.from_url(url)
-    for key in client.scan_iter(f"{NAMESPACE}:*"):
+    # Every breaker of the server initialised its keys, not only the one under test.
+    for key in client.scan_iter(f"{REDIS_NAMESPACE_PREFIX}:*"):
         client.delete(key)
     client.close()
 
