@@ -1,10 +1,13 @@
-"""Username shape and password composition rules."""
+"""Username shape and password rules (composition, breached passwords)."""
 
 import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.deconstruct import deconstructible
+from django.views.decorators.debug import sensitive_variables
+
+from authsvc.pwned import password_breach_count
 
 USERNAME_MIN_LENGTH = 3
 USERNAME_MAX_LENGTH = 32
@@ -51,3 +54,26 @@ class CharacterClassesValidator:
             "Your password must contain an upper-case letter, a lower-case letter, "
             "a digit and a special character."
         )
+
+
+@deconstructible
+class BreachedPasswordValidator:
+    """Refuses a password seen in data breaches (Pwned Passwords, k-anonymity range API).
+
+    Listed in AUTH_PASSWORD_VALIDATORS when AUTH_PWNED_PASSWORDS=1, so every path that
+    calls ``validate_password`` (registration, password change) gets it. Fails open: when
+    the API is slow, failing or its breaker is open, the password passes this rule
+    (a warning is logged) rather than blocking sign-ups on a third party.
+    NIST SP 800-63B-4 §3.1.1.2: compare new passwords against a blocklist of breached ones.
+    """
+
+    @sensitive_variables("password")
+    def validate(self, password: str, user: object = None) -> None:
+        if password_breach_count(password=password):
+            raise ValidationError(
+                "This password has appeared in a data breach; choose another one.",
+                code="password_breached",
+            )
+
+    def get_help_text(self) -> str:
+        return "Your password must not be one that has appeared in a known data breach."

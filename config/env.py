@@ -5,6 +5,8 @@ cannot be parsed: a typo in production must stop start-up, not silently fall bac
 """
 
 import os
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -44,3 +46,50 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
 def env_list(name: str, default: str = "") -> list[str]:
     """Comma-separated values, blanks dropped."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+
+@dataclass(frozen=True)
+class EmailServer:
+    """The EMAIL_* settings Django's mail backends read."""
+
+    backend: str = SMTP_BACKEND
+    host: str = "localhost"
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    use_tls: bool = False
+    use_ssl: bool = False
+
+
+def email_server_from_url(url: str) -> EmailServer:
+    """``smtp://user:pass@host:port?tls=1``, ``smtps://...`` or ``console://`` as settings.
+
+    ``smtp`` is plain SMTP, upgraded by STARTTLS with ``?tls``; ``smtps`` (or ``?ssl``)
+    is implicit TLS. User and password may be percent-encoded.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return EmailServer(backend=CONSOLE_BACKEND)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured("EMAIL_URL must look like smtp://user:password@host:port")
+    options = {key: value.strip().lower() for key, value in parse_qsl(parts.query, True)}
+    use_ssl = parts.scheme == "smtps" or options.get("ssl") in _TRUE | {""}
+    use_tls = options.get("tls") in _TRUE | {""}
+    if use_ssl and use_tls:
+        raise ImproperlyConfigured("EMAIL_URL: choose one of tls (STARTTLS) and ssl (implicit TLS)")
+    try:
+        port = parts.port or (465 if use_ssl else 25)
+    except ValueError:
+        raise ImproperlyConfigured("EMAIL_URL has an invalid port") from None
+    return EmailServer(
+        host=parts.hostname,
+        port=port,
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_tls=use_tls,
+        use_ssl=use_ssl,
+    )

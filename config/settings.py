@@ -10,7 +10,16 @@ import dj_database_url
 from corsheaders.defaults import default_headers as cors_default_headers
 
 from authsvc.logging import logging_config
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import (
+    CONSOLE_BACKEND,
+    SMTP_BACKEND,
+    EmailServer,
+    email_server_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
 from config.signing_keys import previous_public_pems, signing_key_pem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -286,6 +295,66 @@ AUTH_REFRESH_COOKIE_SECURE = not DEBUG
 AUTH_SESSION_RETENTION_DAYS = env_int("AUTH_SESSION_RETENTION_DAYS", 30)
 
 # --- Resilience: breakers, outbound clients, mail (issue 6) --------------------------
+
+# PostgreSQL: a request waits at most this long for a new connection when the server
+# is down or unreachable, and a connection whose peer vanished fails instead of hanging
+# (libpq otherwise waits on the OS, minutes). Recovery: see docs/failure-modes.md.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1),
+        tcp_user_timeout=env_int("DATABASE_TCP_USER_TIMEOUT_MS", 10000),
+    )
+
+# Circuit breakers, one per upstream (authsvc/breakers.py): failures before opening,
+# seconds open before one trial call. Shared by all processes through Redis when
+# REDIS_URL is set, otherwise per process.
+CIRCUIT_BREAKER_REDIS_URL = REDIS_URL
+CIRCUIT_BREAKERS = {
+    name: {
+        "fail_max": env_int(f"BREAKER_{name.upper()}_FAIL_MAX", 5, minimum=1),
+        "reset_timeout_seconds": env_int(f"BREAKER_{name.upper()}_RESET_TIMEOUT", 30, minimum=1),
+    }
+    for name in ("pwned_passwords", "mail")
+}
+
+# Outbound HTTP (authsvc/outbound.py). A call, retries included, never takes longer
+# than connect + read timeout: a retry only fits after a fast failure.
+OUTBOUND_CONNECT_TIMEOUT_MS = env_int("OUTBOUND_CONNECT_TIMEOUT_MS", 1000, minimum=1)
+OUTBOUND_READ_TIMEOUT_MS = env_int("OUTBOUND_READ_TIMEOUT_MS", 2000, minimum=1)
+OUTBOUND_RETRIES = env_int("OUTBOUND_RETRIES", 1)
+OUTBOUND_RETRY_BACKOFF_MS = env_int("OUTBOUND_RETRY_BACKOFF_MS", 100)
+
+# Breached-password check (k-anonymity range API). Off by default: it sends data to a
+# third party, which an operator must choose (docs/failure-modes.md).
+AUTH_PWNED_PASSWORDS = env_bool("AUTH_PWNED_PASSWORDS", False)
+AUTH_PWNED_PASSWORDS_URL = env_str("AUTH_PWNED_PASSWORDS_URL", "https://api.pwnedpasswords.com")
+if AUTH_PWNED_PASSWORDS:
+    AUTH_PASSWORD_VALIDATORS.append({"NAME": "accounts.validators.BreachedPasswordValidator"})
+
+# Mail: EMAIL_URL, or the usual EMAIL_* variables; printed to the console in debug
+# runs with nothing configured.
+_EMAIL = (
+    email_server_from_url(env_str("EMAIL_URL"))
+    if env_str("EMAIL_URL")
+    else EmailServer(
+        backend=SMTP_BACKEND if env_str("EMAIL_HOST") or not DEBUG else CONSOLE_BACKEND,
+        host=env_str("EMAIL_HOST", "localhost"),
+        port=env_int("EMAIL_PORT", 25, minimum=1),
+        user=env_str("EMAIL_HOST_USER"),
+        password=env_str("EMAIL_HOST_PASSWORD"),
+        use_tls=env_bool("EMAIL_USE_TLS", False),
+        use_ssl=env_bool("EMAIL_USE_SSL", False),
+    )
+)
+EMAIL_BACKEND = _EMAIL.backend
+EMAIL_HOST = _EMAIL.host
+EMAIL_PORT = _EMAIL.port
+EMAIL_HOST_USER = _EMAIL.user
+EMAIL_HOST_PASSWORD = _EMAIL.password
+EMAIL_USE_TLS = _EMAIL.use_tls
+EMAIL_USE_SSL = _EMAIL.use_ssl
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 5, minimum=1)  # seconds per SMTP socket operation
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "authsvc <noreply@localhost>")
 
 # --- Deployment: CSP, CORS, proxies (issue 7) ----------------------------------------
 

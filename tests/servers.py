@@ -71,6 +71,13 @@ def start_gunicorn(
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
         "DATABASE_URL": test_database_url(),
         "PYTHONUNBUFFERED": "1",
+        # Per-IP limits off the way: every test client is 127.0.0.1. Tests of the rate limits
+        # (tests/accounts/abuse/) pass their own.
+        "AUTH_LOGIN_RATE": "10000/h",
+        "AUTH_REGISTER_RATE": "10000/h",
+        # No worker recycling mid-test: a recycled worker closes its keep-alive connections,
+        # which a client that reuses them sees as "server disconnected".
+        "GUNICORN_MAX_REQUESTS": "0",
         **(env or {}),
     }
     command = [

@@ -83,7 +83,12 @@ def _exercise_every_endpoint(http, *, access: str, refresh: str) -> list[int]:
         (
             "POST",
             "/api/v1/auth/login",
-            {"json": {"login": "x", "password": PASSWORD, "pad": "a" * 70_000}},
+            # The server may close the connection after a 413 without reading the rest of
+            # the body (RFC 9110 §15.5.14); the client must not reuse it.
+            {
+                "json": {"login": "x", "password": PASSWORD, "pad": "a" * 70_000},
+                "headers": {"Connection": "close"},
+            },
         ),
         # me: valid token, refresh token as access, garbage token, token in query and cookie
         ("GET", "/api/v1/auth/me", {"headers": bearer}),
@@ -159,8 +164,6 @@ def server(tmp_path_factory, django_db_setup, django_db_blocker):
         env={
             "LOG_LEVEL": "DEBUG",
             "AUTH_METRICS_TOKEN": "the-real-metrics-token-0123456789",
-            "AUTH_LOGIN_RATE": "1000/m",
-            "AUTH_REGISTER_RATE": "1000/m",
         },
     )
     yield server

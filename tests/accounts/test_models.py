@@ -28,7 +28,8 @@ def test_database_refuses_case_insensitive_duplicates(first, second):
     "username", ["ab", "has space", "ünïcode", "名前", "a-b", "x" * 33, "trailing\n"]
 )
 def test_database_refuses_badly_shaped_usernames(username):
-    # PostgreSQL refuses an over-long name by the column type (DataError), SQLite by the check.
+    # PostgreSQL refuses an over-long value by its varchar(32) type (DataError) before
+    # the check constraint; SQLite, which has no length types, by the constraint.
     with pytest.raises((IntegrityError, DataError)), transaction.atomic():
         User.objects.create(username=username, email="x@example.com")
 

@@ -1,0 +1,59 @@
+"""Messages to account owners about security events on their account."""
+
+import logging
+import math
+from datetime import UTC, datetime
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from authsvc.mail import mail_send
+
+logger = logging.getLogger("authsvc.notifications")
+
+LOCKOUT_NOTICE_SUBJECT = "Your account was locked after failed sign-in attempts"
+
+
+def _lockout_notice_key(user: User) -> str:
+    return f"lockout-notice:{user.pk}"
+
+
+def _first_notice_of_this_lockout(*, user: User, locked_until: datetime) -> bool:
+    """True once per lockout: a cache key that lives exactly as long as the lockout."""
+    ttl_seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+    try:
+        return bool(cache.add(_lockout_notice_key(user), 1, timeout=ttl_seconds))
+    except Exception:
+        # Cache down: a repeated notice is better than a lockout the owner never hears of.
+        logger.warning("lockout notice: cache unavailable, not deduplicating", exc_info=True)
+        return True
+
+
+def _lockout_notice_body(*, user: User, ip: str | None, locked_until: datetime) -> str:
+    return (
+        f"Hello {user.username},\n\n"
+        f"At {timezone.now():%Y-%m-%d %H:%M:%S} UTC your account was locked after too many "
+        f"failed sign-in attempts from IP address {ip or 'unknown'}.\n\n"
+        f"The lock ends by itself at {locked_until:%Y-%m-%d %H:%M:%S} UTC; after that you can "
+        "sign in as usual. Until then every sign-in is refused, even with the right password.\n\n"
+        "If these attempts were not yours, someone may be guessing your password: "
+        "choose a new, unique password once the lock ends.\n"
+    )
+
+
+def lockout_notify(*, user: User, ip: str | None, locked_until: datetime) -> None:
+    """Email ``user`` that their account is locked until ``locked_until`` (aware datetime).
+
+    At most one notice per lockout, however often it is called while the lock lasts.
+    Sent after the surrounding transaction commits (at once outside one), so a rolled-back
+    lockout sends nothing. Never raises: a mail failure is logged by ``mail_send``.
+    """
+    if not user.email or not _first_notice_of_this_lockout(user=user, locked_until=locked_until):
+        return
+    locked_until = locked_until.astimezone(UTC)
+    body = _lockout_notice_body(user=user, ip=ip, locked_until=locked_until)
+    transaction.on_commit(
+        lambda: mail_send(to=[user.email], subject=LOCKOUT_NOTICE_SUBJECT, body=body)
+    )
