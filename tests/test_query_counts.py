@@ -1,0 +1,55 @@
+"""Query counts of the hot paths, so a change that adds a query (an N+1, a second lookup)
+fails here rather than in production. Counts are with the default shared store (the
+database cache table); with REDIS_URL the rate-limit counter leaves the database and
+login and registration cost fewer queries. /me (1) and refresh (4) are asserted next to
+their endpoints' tests (tests/accounts/api/test_me.py, test_token_refresh.py).
+"""
+
+import pytest
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# Rate-limit counter (cull count, add that finds the key, read, update, savepoints),
+# lockout counter (upsert, locked read, update, savepoint), account lookups, axes' attempt
+# record, audit row, and on success: lockout reset, last_login, the new login session.
+LOGIN_SUCCESS_QUERIES = 22
+LOGIN_FAILURE_QUERIES = 19
+REGISTER_QUERIES = 12
+
+
+@pytest.fixture
+def user():
+    return UserFactory(username="counted")
+
+
+def _login(api, password):
+    return api.post("/api/v1/auth/login", {"login": "counted", "password": password}, format="json")
+
+
+def test_login_success_query_count(api, user, django_assert_num_queries):
+    _login(api, "warm-up-Wrong-1")  # the rate-limit key exists from now on, as in steady state
+
+    with django_assert_num_queries(LOGIN_SUCCESS_QUERIES):
+        response = _login(api, user.raw_password)
+
+    assert response.status_code == 200
+
+
+def test_login_failure_query_count(api, user, django_assert_num_queries):
+    _login(api, "warm-up-Wrong-1")
+
+    with django_assert_num_queries(LOGIN_FAILURE_QUERIES):
+        response = _login(api, "Wrong-password-2")
+
+    assert response.status_code == 401
+
+
+def test_register_query_count(api, django_assert_num_queries):
+    payload = {"username": "fresh", "email": "fresh@example.com", "password": "Str0ng!passphrase"}
+
+    with django_assert_num_queries(REGISTER_QUERIES):
+        response = api.post("/api/v1/auth/register", payload, format="json")
+
+    assert response.status_code == 201
