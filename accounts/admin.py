@@ -5,7 +5,7 @@ from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.http import HttpRequest
 from django.utils import timezone
@@ -51,11 +51,17 @@ class LockedFilter(admin.SimpleListFilter):
         return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
-        if self.value() in ("yes", "no"):
-            # is_locked is annotated by UserAdmin.get_queryset (_with_lockout_state).
-            locked = {"is_locked": 1 if self.value() == "yes" else 0}
-            return queryset.filter(**locked)
-        return queryset
+        if self.value() not in ("yes", "no"):
+            return queryset
+        # A semi-join against the (small) lockout table through the lower(username) index,
+        # not a per-row subquery over every user: flat as the users table grows.
+        locked_keys = LoginLockout.objects.filter(
+            attempts__gte=lockout_threshold(),
+            last_attempt_at__gt=timezone.now() - lockout_cooloff(),
+        ).values("key")
+        # username_key is annotated by UserAdmin.get_queryset (_with_lockout_state).
+        is_locked = Q(username_key__in=locked_keys)
+        return queryset.filter(is_locked if self.value() == "yes" else ~is_locked)
 
 
 @admin.register(User)
@@ -72,8 +78,14 @@ class UserAdmin(DjangoUserAdmin):
         "date_joined",
     )
     list_filter = (LockedFilter, "is_active", "is_staff", "is_superuser")
+    # Exact, case-insensitive search on username or email through their unique indexes
+    # (get_search_results): a substring search would scan every user.
     search_fields = ("username", "email")
-    ordering = ("username",)
+    search_help_text = "An exact username or email address, in any letter case."
+    # lower(username) is indexed (the unique constraint); plain username is not.
+    ordering = (Lower("username"),)
+    # The paginator already counts the filtered rows; a second count of all users is waste.
+    show_full_result_count = False
     actions = ("unlock_selected",)
     readonly_fields = ("id", "date_joined", "last_login", "recent_login_attempts")
     fieldsets = (
@@ -89,6 +101,14 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return _with_lockout_state(super().get_queryset(request))
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[User], search_term: str
+    ) -> tuple[QuerySet[User], bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset & User.objects.by_login(term), False
 
     @admin.display(boolean=True, description="Locked now", ordering="is_locked")
     def locked_now(self, user: Any) -> bool:
