@@ -50,6 +50,7 @@ def service_env(database_url: str) -> dict[str, str]:
         "AUTH_LOGIN_RATE": "1000000/s",
         "AUTH_REGISTER_RATE": "1000000/s",
         "AUTH_LOCKOUT_THRESHOLD": "1000000",
+        "DJANGO_SECURE_COOKIES": "0",  # the admin phases log in over plain loopback HTTP
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -131,7 +132,7 @@ def wrk(
 ) -> dict:
     command = [
         "wrk",
-        f"-t{min(clients, 4)}",
+        f"-t{clients}",  # one connection per thread: refresh.lua follows one chain per thread
         f"-c{clients}",
         f"-d{seconds}s",
         "--latency",
@@ -207,6 +208,7 @@ def run_database(name: str, database_url: str, args: argparse.Namespace, workdir
                 env={"BENCH_REFRESH_TOKENS": ",".join(refresh_tokens)},
             )
         rss = worker_rss_mib(process.pid)
+        growth = measure_growth(base, env, args, refresh_tokens, access) if args.large else None
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -225,6 +227,72 @@ def run_database(name: str, database_url: str, args: argparse.Namespace, workdir
         "phases": phases,
         "ratios": ratios,
         "worker_rss_mib": rss,
+        "growth": growth,
+    }
+
+
+def admin_cookie(base: str) -> str:
+    """A logged-in admin session cookie, through the real admin login form."""
+    with httpx.Client(base_url=base, timeout=30) as http:
+        page = http.get("/admin/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        http.post(
+            "/admin/login/?next=/admin/",
+            data={"username": "bench_admin", "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{base}/admin/login/"},
+        )
+        return f"sessionid={http.cookies['sessionid']}; csrftoken={http.cookies['csrftoken']}"
+
+
+def growth_phases(base: str, seconds: int, access: str, refresh_tokens: list[str]) -> dict:
+    cookie = {"Cookie": admin_cookie(base)}
+    users = "/admin/accounts/user/"
+    env = {"BENCH_PASSWORD": PASSWORD, "BENCH_USERS": "1000"}
+    phases = {
+        "login_8": wrk(base, "/", seconds, CLIENTS, "login.lua", env=env),
+        "me_8": wrk(
+            base, "/api/v1/auth/me", seconds, CLIENTS, headers={"Authorization": f"Bearer {access}"}
+        ),
+        "admin_users_8": wrk(base, users, seconds, CLIENTS, headers=cookie),
+        "admin_search_8": wrk(base, f"{users}?q=bench_500", seconds, CLIENTS, headers=cookie),
+        "admin_locked_8": wrk(base, f"{users}?locked=yes", seconds, CLIENTS, headers=cookie),
+    }
+    if refresh_tokens:
+        phases["refresh_8"] = wrk(
+            base,
+            "/",
+            seconds,
+            CLIENTS,
+            "refresh.lua",
+            env={"BENCH_REFRESH_TOKENS": ",".join(refresh_tokens)},
+        )
+    return phases
+
+
+def measure_growth(
+    base: str, env: dict[str, str], args: argparse.Namespace, refresh_tokens: list[str], access: str
+) -> dict:
+    """The same phases before and after growing the data 100-fold; ratios seeded/empty."""
+    seconds = max(5, args.seconds // 2)
+    with httpx.Client(base_url=base, timeout=30) as http:
+        fresh = [
+            http.post(
+                "/api/v1/auth/login", json={"login": f"bench_{n + 100}", "password": PASSWORD}
+            ).json()["refresh"]
+            for n in range(2 * CLIENTS)
+        ]
+    empty = growth_phases(base, seconds, access, fresh[:CLIENTS] if refresh_tokens else [])
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "tests.benchmark.seed_large"], cwd=ROOT, env=env, check=True
+    )
+    seed_seconds = time.monotonic() - started
+    seeded = growth_phases(base, seconds, access, fresh[CLIENTS:] if refresh_tokens else [])
+    return {
+        "seed_seconds": round(seed_seconds, 1),
+        "empty": empty,
+        "seeded": seeded,
+        "rps_ratio_seeded_vs_empty": {k: seeded[k]["rps"] / empty[k]["rps"] for k in empty},
     }
 
 
@@ -250,6 +318,19 @@ def table(results: list[dict]) -> str:
                 f"{m['non_2xx']} | {notes.get(phase, '')} |"
             )
         lines.append(f"\nworker RSS (MiB): {r['worker_rss_mib']}")
+        if g := r.get("growth"):
+            lines.append(
+                f"\n### {r['database']}: growth to 100k users, 1M audit, 1M attempts, "
+                f"1M sessions (seeded in {g['seed_seconds']} s)"
+            )
+            lines.append("| phase | empty req/s | seeded req/s | seeded/empty | seeded p99 ms |")
+            lines.append("|---|---:|---:|---:|---:|")
+            for phase, ratio in g["rps_ratio_seeded_vs_empty"].items():
+                lines.append(
+                    f"| {phase} | {g['empty'][phase]['rps']:.1f} | "
+                    f"{g['seeded'][phase]['rps']:.1f} | {ratio:.0%} | "
+                    f"{g['seeded'][phase]['p99_ms']:.1f} |"
+                )
     return "\n".join(lines)
 
 
@@ -259,6 +340,7 @@ def main() -> None:
     parser.add_argument("--postgres-url", default="postgres://root@127.0.0.1:5432/authsvc_bench")
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--large", action="store_true", help="also measure growth to 100k users")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench.json"))
     parser.add_argument("gunicorn_args", nargs="*", help="extra gunicorn arguments, after --")
     args = parser.parse_args()

@@ -41,6 +41,15 @@ def main() -> None:
         ],
         batch_size=1000,
     )
+    # An admin for the admin-page phases, with the same precomputed hash.
+    User.objects.filter(username="bench_admin").delete()
+    User.objects.create(
+        username="bench_admin",
+        email="bench_admin@bench.example",
+        password=encoded,
+        is_staff=True,
+        is_superuser=True,
+    )
     print(
         json.dumps(
             {
