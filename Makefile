@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL_REDIRECT=0
 CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
 
-.PHONY: run serve test pytest lint install bench deploy-check
+.PHONY: run serve test pytest lint install bench bench-middleware deploy-check
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,10 @@ serve: install
 bench: install
 	@command -v wrk >/dev/null || { echo "make bench needs wrk (Debian: apt-get install wrk)"; exit 1; }
 	$(BIN)/python -m tests.benchmark.run $(BENCH_ARGS)
+
+## Cost of each middleware per request, in process (docs/performance.md).
+bench-middleware: install
+	$(BIN)/python -m tests.benchmark.middleware_cost
 
 ## Lint, type-check, migration and schema checks, then the whole test suite with coverage.
 test: install lint pytest
