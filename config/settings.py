@@ -304,6 +304,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1),
         tcp_user_timeout=env_int("DATABASE_TCP_USER_TIMEOUT_MS", 10000),
     )
+    if env_bool("DATABASE_POOL", False):
+        # Django's native psycopg pool, one per worker process, shared by its threads.
+        # Persistent connections (the default) were measured against it: docs/performance.md.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool owns connection lifetimes
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4, minimum=1),
+            "timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1),
+        }
 
 # Circuit breakers, one per upstream (authsvc/breakers.py): failures before opening,
 # seconds open before one trial call. Shared by all processes through Redis when

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,3 +41,19 @@ def test_malformed_boolean_is_refused_by_name():
 
     assert result.returncode != 0
     assert "DJANGO_DEBUG" in result.stderr
+
+
+@pytest.mark.postgres
+def test_database_pool_switch_uses_djangos_native_psycopg_pool():
+    code = (
+        "from django.db import connection; connection.ensure_connection(); "
+        "print(type(connection.pool).__name__, connection.settings_dict['CONN_MAX_AGE'])"
+    )
+
+    result = _manage(
+        "shell", "-c", code, DJANGO_DEBUG="1", DATABASE_URL=os.environ["DATABASE_URL"],
+        DATABASE_POOL="1",
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["ConnectionPool", "0"]
