@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -211,6 +212,17 @@ def test_a_scrape_counts_every_request_served_by_every_worker(server):
 def test_every_line_gunicorn_and_the_workers_print_is_a_json_object(server):
     with server.client() as http:
         http.get("/healthz", headers={"X-Request-ID": "json-lines-1"})
+
+    # gunicorn writes its access line after the response has gone out: wait for it.
+    def gunicorn_logged_it() -> bool:
+        return any(
+            '"logger": "gunicorn.access"' in line and "json-lines-1" in line
+            for line in server.logs().splitlines()
+        )
+
+    deadline = time.monotonic() + 5
+    while not gunicorn_logged_it() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
     lines = [line for line in server.logs().splitlines() if line.strip()]
     records = [json.loads(line) for line in lines]  # raises on any non-JSON line
