@@ -7,3 +7,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from accounts.notifications import lockout_notice_on_account_locked
+        from accounts.signals import account_locked
+
+        # The owner of a locked account is mailed once per lockout (docs/abuse.md).
+        account_locked.connect(lockout_notice_on_account_locked, dispatch_uid="lockout-notice")

@@ -3,6 +3,7 @@
 import logging
 import math
 from datetime import UTC, datetime
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -16,15 +17,16 @@ logger = logging.getLogger("authsvc.notifications")
 LOCKOUT_NOTICE_SUBJECT = "Your account was locked after failed sign-in attempts"
 
 
-def _lockout_notice_key(user: User) -> str:
-    return f"lockout-notice:{user.pk}"
+def _lockout_notice_key(user: User, locked_until: datetime) -> str:
+    # Keyed by the lock's end too: a new lock after an early unlock is a new lockout.
+    return f"lockout-notice:{user.pk}:{locked_until.timestamp():.6f}"
 
 
 def _first_notice_of_this_lockout(*, user: User, locked_until: datetime) -> bool:
     """True once per lockout: a cache key that lives exactly as long as the lockout."""
     ttl_seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
     try:
-        return bool(cache.add(_lockout_notice_key(user), 1, timeout=ttl_seconds))
+        return bool(cache.add(_lockout_notice_key(user, locked_until), 1, timeout=ttl_seconds))
     except Exception:
         # Cache down: a repeated notice is better than a lockout the owner never hears of.
         logger.warning("lockout notice: cache unavailable, not deduplicating", exc_info=True)
@@ -57,3 +59,15 @@ def lockout_notify(*, user: User, ip: str | None, locked_until: datetime) -> Non
     transaction.on_commit(
         lambda: mail_send(to=[user.email], subject=LOCKOUT_NOTICE_SUBJECT, body=body)
     )
+
+
+def lockout_notice_on_account_locked(
+    sender: Any, *, user: User | None, ip: str | None, locked_until: datetime, **kwargs: Any
+) -> None:
+    """Receiver of ``accounts.signals.account_locked`` (connected in AccountsConfig.ready).
+
+    A lock of a name with no account mails no one: there is no owner, and answering
+    differently would reveal which names exist.
+    """
+    if user is not None:
+        lockout_notify(user=user, ip=ip, locked_until=locked_until)

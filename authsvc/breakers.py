@@ -16,20 +16,18 @@ otherwise each process has its own (pybreaker's default).
 
 import logging
 import smtplib
-from typing import Any
 
 import pybreaker
 import redis
 from django.conf import settings
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
+
+from authsvc.readiness import Check, Degraded, register_check
 
 logger = logging.getLogger("authsvc.breakers")
 
 REDIS_NAMESPACE_PREFIX = "authsvc:breaker"
 # Redis must never make an outbound call slower than the call itself: short socket timeouts.
 REDIS_SOCKET_TIMEOUT_SECONDS = 0.5
-STATE_VALUES = {pybreaker.STATE_CLOSED: 0, pybreaker.STATE_HALF_OPEN: 1, pybreaker.STATE_OPEN: 2}
 
 
 class NotCounted(Exception):
@@ -129,7 +127,7 @@ def breaker(name: str) -> pybreaker.CircuitBreaker:
 
 
 def breaker_states() -> dict[str, str]:
-    """Each breaker's state as stored ("closed", "open", "half-open"), for /readyz and metrics.
+    """Each breaker's state as stored ("closed", "open", "half-open"), for the metrics.
 
     With Redis storage this reads the shared state; an open breaker whose reset
     timeout has passed still reads "open" until the next call tries the upstream.
@@ -137,18 +135,20 @@ def breaker_states() -> dict[str, str]:
     return {name: cb.current_state for name, cb in BREAKERS.items()}
 
 
-class BreakerStateCollector(Collector):
-    """Prometheus collector: ``authsvc_circuit_breaker_state{breaker=...}``, read at scrape time.
+def _readiness_check(name: str) -> Check:
+    def check() -> str:
+        state = breaker(name).current_state  # looked up per run: the storage may be shared
+        if state != pybreaker.STATE_CLOSED:
+            # Degraded, not failed: every breaker guards an optional upstream whose caller
+            # has a fallback (pwned check skipped, mail not sent), so this instance still
+            # serves; a 503 would only take logins down too (docs/failure-modes.md).
+            raise Degraded(state)
+        return state
 
-    0 closed, 1 half-open, 2 open. Register it once with ``REGISTRY.register(...)``.
-    """
+    return check
 
-    def collect(self) -> Any:
-        family = GaugeMetricFamily(
-            "authsvc_circuit_breaker_state",
-            "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
-            labels=["breaker"],
-        )
-        for name, state in breaker_states().items():
-            family.add_metric([name], STATE_VALUES[state])
-        yield family
+
+def readiness_checks_register() -> None:
+    """One /readyz check per breaker, ``breaker:<name>``; called from AuthsvcConfig.ready."""
+    for name in BREAKERS:
+        register_check(f"breaker:{name}", _readiness_check(name))

@@ -19,7 +19,7 @@ from authsvc import exceptions as errors
 from authsvc.metrics import metrics_response
 from authsvc.openapi import EXAMPLE_REQUEST_ID, ProblemSerializer, problem_responses
 from authsvc.problems import PROBLEM_TYPE_PREFIX
-from authsvc.readiness import readiness_run
+from authsvc.readiness import DEGRADED, FAIL, OK, readiness_run
 
 
 class HealthView(APIView):
@@ -40,13 +40,22 @@ class HealthView(APIView):
 
 
 class CheckResultSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["ok", "fail"])
+    status = serializers.ChoiceField(
+        choices=[OK, DEGRADED, FAIL],
+        help_text="`degraded`: an optional dependency is unusable and its fallback is in use "
+        "(an open circuit breaker); the service still serves.",
+    )
     latency_ms = serializers.FloatField()
     error = serializers.CharField(required=False, help_text="Exception class, on failure.")
+    state = serializers.CharField(
+        required=False, help_text="A circuit breaker's state: closed, open or half-open."
+    )
 
 
 class ReadyStatusSerializer(serializers.Serializer):
-    status = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=[OK, DEGRADED], help_text="`degraded` when any check is degraded."
+    )
     checks = serializers.DictField(child=CheckResultSerializer())
 
 
@@ -57,6 +66,8 @@ class NotReadyProblemSerializer(ProblemSerializer):
 _CHECKS_DOWN = {
     "database": {"status": "fail", "latency_ms": 2.1, "error": "OperationalError"},
     "cache": {"status": "ok", "latency_ms": 0.4},
+    "breaker:pwned_passwords": {"status": "ok", "latency_ms": 0.3, "state": "closed"},
+    "breaker:mail": {"status": "ok", "latency_ms": 0.3, "state": "closed"},
 }
 
 
@@ -68,8 +79,10 @@ class ReadyView(APIView):
         operation_id="readyz",
         summary="Readiness probe",
         description="Checks the database, the cache (when a shared one is configured) "
-        "and any registered circuit breakers. 200 lists each check's status and latency; "
-        "503 is a problem document naming the failed checks in `detail` and `checks`.",
+        "and each circuit breaker. 200 lists each check's status and latency; 503 is a "
+        "problem document naming the failed checks in `detail` and `checks`. A breaker "
+        "that is not closed is `degraded`, not failed: it guards an optional upstream "
+        "with a fallback, so the instance stays ready (200, overall status `degraded`).",
         responses={
             200: OpenApiResponse(
                 ReadyStatusSerializer,
@@ -78,9 +91,30 @@ class ReadyView(APIView):
                         "ready",
                         value={
                             "status": "ok",
-                            "checks": {"database": {"status": "ok", "latency_ms": 0.8}},
+                            "checks": {
+                                "database": {"status": "ok", "latency_ms": 0.8},
+                                "breaker:mail": {
+                                    "status": "ok",
+                                    "latency_ms": 0.3,
+                                    "state": "closed",
+                                },
+                            },
                         },
-                    )
+                    ),
+                    OpenApiExample(
+                        "degraded",
+                        value={
+                            "status": "degraded",
+                            "checks": {
+                                "database": {"status": "ok", "latency_ms": 0.8},
+                                "breaker:pwned_passwords": {
+                                    "status": "degraded",
+                                    "latency_ms": 0.3,
+                                    "state": "open",
+                                },
+                            },
+                        },
+                    ),
                 ],
             ),
             (503, "application/problem+json"): OpenApiResponse(
@@ -108,10 +142,11 @@ class ReadyView(APIView):
     def get(self, request: Request) -> Response:
         results = readiness_run()
         checks: dict[str, Any] = {result.name: result.as_dict() for result in results}
-        failed = [result.name for result in results if not result.ok]
+        failed = [result.name for result in results if result.status == FAIL]
         if failed:
             raise errors.NotReady(f"Not ready: {', '.join(failed)}.", checks=checks)
-        return Response({"status": "ok", "checks": checks})
+        degraded = any(result.status == DEGRADED for result in results)
+        return Response({"status": DEGRADED if degraded else OK, "checks": checks})
 
 
 class PrometheusTextRenderer(BaseRenderer):

@@ -12,7 +12,7 @@ The metric names and labels are documented in docs/operations.md.
 import hmac
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -21,13 +21,15 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
-    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from authsvc import exceptions as errors
+from authsvc.breakers import breaker_states
 from authsvc.middleware import route_of
 
 MULTIPROC_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -59,18 +61,38 @@ AUDIT_EVENTS = Counter(
     "Security audit events recorded, by action and status.",
     ["action", "status"],
 )
-# Filled by the resilience layer through breaker_state_set; the worst live worker wins.
-BREAKER_STATE = Gauge(
-    "authsvc_circuit_breaker_state",
-    "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
-    ["breaker"],
-    multiprocess_mode="livemax",
-)
 
 
-def breaker_state_set(*, breaker: str, state: str) -> None:
-    """Hook for circuit breakers: report ``state`` ("closed", "half-open", "open") of one."""
-    BREAKER_STATE.labels(breaker=breaker).set(BREAKER_STATES[state])
+class BreakerStateCollector(Collector):
+    """``authsvc_circuit_breaker_state{breaker=...}``: each breaker's state read at scrape time.
+
+    A collector, not a Gauge set on state changes: with REDIS_URL the state is shared and
+    changes in whichever worker or instance trips it, so a per-process gauge would go stale
+    in every other process; reading the state when scraped is always current. Without
+    REDIS_URL each process has its own breakers and this reports the scraped process'.
+    """
+
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "authsvc_circuit_breaker_state",
+            "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
+            labels=["breaker"],
+        )
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        # Lets registration learn the name without collecting (no Redis read at import).
+        yield self._family()
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = self._family()
+        for name, state in breaker_states().items():
+            family.add_metric([name], BREAKER_STATES[state])
+        yield family
+
+
+BREAKER_STATE_COLLECTOR = BreakerStateCollector()
+REGISTRY.register(BREAKER_STATE_COLLECTOR)
 
 
 def http_request_observe(*, request: HttpRequest, status: int, duration_seconds: float) -> None:
@@ -87,6 +109,7 @@ def exposition() -> tuple[bytes, str]:
     if os.environ.get(MULTIPROC_DIR_ENV):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
+        registry.register(BREAKER_STATE_COLLECTOR)  # not a per-process file: read now
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 

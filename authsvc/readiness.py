@@ -1,9 +1,15 @@
 """Readiness checks behind /readyz: a small registry other layers plug into.
 
-A check is a callable that returns when its dependency is usable and raises when it
-is not. The database check is always on; the cache check only when a shared cache is
-configured (a local-memory or dummy cache cannot be down). The resilience layer adds
-one check per circuit breaker with ``register_check("breaker:<name>", ...)``.
+A check is a callable that returns when its dependency is usable (optionally with a
+short state word to report, such as a breaker's "closed") and raises when it is not.
+A failed check makes /readyz 503. A check raises ``Degraded`` instead when its
+dependency is unusable but the service still serves without it (an optional upstream
+with a fallback): that is reported as "degraded" and /readyz stays 200, because taking
+the instance out of rotation would not help, it would only take logins down too.
+
+The database check is always on; the cache check only when a shared cache is
+configured (a local-memory or dummy cache cannot be down). authsvc.breakers adds one
+check per circuit breaker, ``breaker:<name>``.
 """
 
 import logging
@@ -17,7 +23,8 @@ from django.db import connection
 
 logger = logging.getLogger("authsvc.readiness")
 
-Check = Callable[[], None]
+Check = Callable[[], str | None]
+OK, DEGRADED, FAIL = "ok", "degraded", "fail"
 _LOCAL_CACHE_BACKENDS = (
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
@@ -25,18 +32,28 @@ _LOCAL_CACHE_BACKENDS = (
 _CACHE_PROBE_KEY = "authsvc:readyz"
 
 
+class Degraded(Exception):
+    """Raised by a check whose dependency is unusable while the service serves without it."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
+
+
 @dataclass(frozen=True)
 class CheckResult:
     name: str
-    ok: bool
+    status: str  # OK, DEGRADED or FAIL
     latency_ms: float
     error: str | None = None  # the exception's class name; details go to the log only
+    state: str | None = None  # what the check reported, e.g. a breaker's "open"
 
     def as_dict(self) -> dict[str, object]:
-        result: dict[str, object] = {"status": "ok" if self.ok else "fail"}
-        result["latency_ms"] = self.latency_ms
+        result: dict[str, object] = {"status": self.status, "latency_ms": self.latency_ms}
         if self.error:
             result["error"] = self.error
+        if self.state:
+            result["state"] = self.state
         return result
 
 
@@ -54,18 +71,26 @@ def unregister_check(name: str) -> None:
 
 def _run_one(name: str, check: Check) -> CheckResult:
     started = time.perf_counter()
+
+    def elapsed_ms() -> float:
+        return round((time.perf_counter() - started) * 1000, 3)
+
     try:
-        check()
+        state = check()
+    except Degraded as degraded:
+        # Not logged here: a probe every few seconds would repeat what the dependency's
+        # own log already said when it changed (e.g. a breaker's state change).
+        return CheckResult(name, DEGRADED, elapsed_ms(), state=degraded.state)
     except Exception as exc:  # any failure means "not ready", whatever raised it
-        latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        latency_ms = elapsed_ms()
         logger.warning(
             "readiness check %s failed: %s",
             name,
             exc.__class__.__name__,
             extra={"check": name, "error": exc.__class__.__name__, "latency_ms": latency_ms},
         )
-        return CheckResult(name, False, latency_ms, exc.__class__.__name__)
-    return CheckResult(name, True, round((time.perf_counter() - started) * 1000, 3))
+        return CheckResult(name, FAIL, latency_ms, exc.__class__.__name__)
+    return CheckResult(name, OK, elapsed_ms(), state=state)
 
 
 def readiness_run() -> list[CheckResult]:

@@ -1,4 +1,5 @@
 import os
+from collections.abc import Iterator
 
 import pytest
 import redis
@@ -9,6 +10,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from authsvc import breakers
+from tests.upstreams import SmtpSink
 
 # Shared fixtures: a real browser (chromium via Playwright) for pages people use.
 pytest_plugins = ["tests.browser"]
@@ -70,6 +72,26 @@ def redis_url() -> str:
     finally:
         client.close()
     return TEST_REDIS_URL
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, one per test module."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp) -> SmtpSink:
+    """Django's SMTP backend pointed at ``smtp``, emptied of earlier tests' messages."""
+    smtp.messages.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp.port
+    settings.EMAIL_TIMEOUT = 2
+    settings.DEFAULT_FROM_EMAIL = "authsvc <noreply@example.com>"
+    return smtp
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Breaker state shared through Redis by every worker of a live server."""
+"""Breaker state shared through Redis by every worker of a live server, and reported by each."""
 
 import pytest
 import redis
@@ -71,3 +71,13 @@ def test_breaker_opened_in_redis_stops_every_worker_calling_and_registration_goe
     assert redis.Redis.from_url(redis_url).get(f"{NAMESPACE}:pybreaker:state") == b"open"
     assert "circuit breaker pwned_passwords went from closed to open" in server.logs()
     assert User.objects.filter(username__startswith="shared_").count() == 10
+
+    # and: whichever worker answers, /readyz (still 200) and /metrics show it open
+    for _ in range(4):  # new connections: both workers answer some of them
+        with server.client() as http:
+            ready, metrics = http.get("/readyz"), http.get("/metrics")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["status"] == "degraded"
+        assert ready.json()["checks"]["breaker:pwned_passwords"]["state"] == "open"
+        assert 'authsvc_circuit_breaker_state{breaker="pwned_passwords"} 2.0' in metrics.text
+        assert 'authsvc_circuit_breaker_state{breaker="mail"} 0.0' in metrics.text

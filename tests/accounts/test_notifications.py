@@ -12,26 +12,8 @@ from authsvc import breakers
 from authsvc.mail import mail_send
 from tests.factories import UserFactory
 from tests.servers import free_port
-from tests.upstreams import SmtpSink
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture(autouse=True)
-def _smtp_settings(settings, smtp):
-    smtp.messages.clear()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = smtp.port
-    settings.EMAIL_TIMEOUT = 2
-    settings.DEFAULT_FROM_EMAIL = "authsvc <noreply@example.com>"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("smtp_settings")]
 
 
 def _locked_until(minutes: int = 15) -> datetime:

@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -10,10 +11,11 @@ from django.urls import resolve
 from prometheus_client import REGISTRY
 
 from accounts.audit import AuditAction, AuditStatus, audit_record
-from authsvc.metrics import breaker_state_set, http_request_observe
+from authsvc.mail import mail_send
+from authsvc.metrics import http_request_observe
 from tests.factories import UserFactory
 from tests.problem import assert_problem
-from tests.servers import start_gunicorn
+from tests.servers import free_port, start_gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -99,12 +101,24 @@ def test_registrations_and_lockouts_are_counted_from_the_audit_trail(api):
     assert _sample("authsvc_audit_events_total", action="account_locked", status="failure") >= 1
 
 
-def test_breaker_states_have_a_gauge_for_the_resilience_layer(api):
-    breaker_state_set(breaker="smtp", state="open")
+def test_breaker_states_are_read_at_scrape_time(api, settings):
+    # given: every breaker closed, then the mail breaker opened by real failures
+    # (nothing listens on the mail port)
+    closed = api.get("/metrics").content.decode()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    for _ in range(settings.CIRCUIT_BREAKERS["mail"]["fail_max"]):
+        assert mail_send(to=["a@example.com"], subject="s", body="b") is False
 
-    body = api.get("/metrics").content.decode()
+    # when
+    opened = api.get("/metrics").content.decode()
 
-    assert 'authsvc_circuit_breaker_state{breaker="smtp"} 2.0' in body
+    # then
+    assert 'authsvc_circuit_breaker_state{breaker="mail"} 0.0' in closed
+    assert 'authsvc_circuit_breaker_state{breaker="pwned_passwords"} 0.0' in closed
+    assert 'authsvc_circuit_breaker_state{breaker="mail"} 2.0' in opened
+    assert 'authsvc_circuit_breaker_state{breaker="pwned_passwords"} 0.0' in opened
+    assert opened.count("# TYPE authsvc_circuit_breaker_state gauge") == 1
 
 
 def test_metrics_are_prometheus_text_open_by_default(api):
@@ -198,6 +212,17 @@ def test_a_scrape_counts_every_request_served_by_every_worker(server):
 def test_every_line_gunicorn_and_the_workers_print_is_a_json_object(server):
     with server.client() as http:
         http.get("/healthz", headers={"X-Request-ID": "json-lines-1"})
+
+    # gunicorn writes its access line after the response has gone out: wait for it.
+    def gunicorn_logged_it() -> bool:
+        return any(
+            '"logger": "gunicorn.access"' in line and "json-lines-1" in line
+            for line in server.logs().splitlines()
+        )
+
+    deadline = time.monotonic() + 5
+    while not gunicorn_logged_it() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
     lines = [line for line in server.logs().splitlines() if line.strip()]
     records = [json.loads(line) for line in lines]  # raises on any non-JSON line

@@ -11,6 +11,7 @@ from tests import servers
 from tests.problem import assert_problem
 from tests.servers import free_port, start_gunicorn
 from tests.tcpproxy import TcpProxy
+from tests.upstreams import FakeHttpUpstream
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +22,63 @@ def test_readyz_reports_each_check_with_its_latency(api):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    # the shared cache (the database cache table here, Redis when configured) is checked too
-    assert set(body["checks"]) == {"database", "cache"}
-    for check in ("database", "cache"):
-        assert body["checks"][check]["status"] == "ok"
-        assert body["checks"][check]["latency_ms"] >= 0
+    # the shared cache (the database cache table here, Redis when configured) is checked
+    # too, and so is each circuit breaker
+    breaker_checks = {"breaker:pwned_passwords", "breaker:mail"}
+    assert set(body["checks"]) == {"database", "cache", *breaker_checks}
+    for check in body["checks"].values():
+        assert check["status"] == "ok"
+        assert check["latency_ms"] >= 0
+    for name in breaker_checks:
+        assert body["checks"][name]["state"] == "closed"
+
+
+def test_an_open_breaker_is_reported_degraded_and_the_service_stays_ready(api, settings):
+    # given: the breached-password API answers 500 until its breaker opens
+    upstream = FakeHttpUpstream(status=500).start()
+    settings.AUTH_PASSWORD_VALIDATORS = [
+        *settings.AUTH_PASSWORD_VALIDATORS,
+        {"NAME": "accounts.validators.BreachedPasswordValidator"},
+    ]
+    settings.AUTH_PWNED_PASSWORDS_URL = upstream.base_url
+    settings.OUTBOUND_RETRIES = 0
+    fail_max = settings.CIRCUIT_BREAKERS["pwned_passwords"]["fail_max"]
+    try:
+        registered = [
+            api.post(
+                "/api/v1/auth/register",
+                {
+                    "username": f"user{n}",
+                    "email": f"u{n}@example.com",
+                    "password": "Unseen-42-Horse",
+                },
+                format="json",
+            )
+            for n in range(fail_max)
+        ]
+    finally:
+        upstream.stop()
+
+    # when
+    response = api.get("/readyz")
+
+    # then: still ready (the check fails open), the open breaker named with its state
+    assert [r.status_code for r in registered] == [201] * fail_max
+    assert len(upstream.requests) == fail_max
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["breaker:pwned_passwords"] == {
+        "status": "degraded",
+        "latency_ms": body["checks"]["breaker:pwned_passwords"]["latency_ms"],
+        "state": "open",
+    }
+    assert body["checks"]["breaker:mail"]["state"] == "closed"
+    assert body["checks"]["database"]["status"] == "ok"
 
 
 def test_readyz_is_503_naming_a_failed_registered_check(api):
-    # given a plug-in check (as a circuit breaker will register) that fails
+    # given a plug-in check that fails
     def breaker_open() -> None:
         raise RuntimeError("breaker smtp is open")
 

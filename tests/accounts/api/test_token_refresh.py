@@ -4,9 +4,10 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import LoginSession, RevokeReason
+from accounts.models import LoginLockout, LoginSession, RevokeReason
 from tests.factories import UserFactory
 from tests.problem import assert_problem
 from tests.tokens import bearer, claims_of, forge, issue_pair, new_uuid
@@ -14,6 +15,7 @@ from tests.tokens import bearer, claims_of, forge, issue_pair, new_uuid
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/auth/token/refresh"
+LOGIN = "/api/v1/auth/login"
 ME = "/api/v1/auth/me"
 
 
@@ -180,6 +182,62 @@ def test_refresh_for_an_inactive_user_is_refused(api):
     user.save()
 
     assert_problem(_refresh(api, pair["refresh"]), 401, "token_invalid")
+
+
+@pytest.fixture
+def locked_user_with_earlier_refresh(api, settings):
+    """A user who logged in (keeping the refresh token), then was locked by real failed logins."""
+    settings.AUTH_LOGIN_RATE = "1000/h"  # the per-IP limit must not answer before the lockout
+    user = UserFactory()
+    login = api.post(LOGIN, {"login": user.username, "password": user.raw_password}, format="json")
+    assert login.status_code == 200, login.content
+    failures = [
+        api.post(LOGIN, {"login": user.username, "password": "Wrong-1"}, format="json")
+        for _ in range(settings.AUTH_LOCKOUT_THRESHOLD)
+    ]
+    assert [response.status_code for response in failures] == [401] * len(failures)
+    locked = api.post(LOGIN, {"login": user.username, "password": user.raw_password}, format="json")
+    assert_problem(locked, 423, "account_locked")
+    return user, login.json()["refresh"]
+
+
+def test_refresh_for_a_locked_user_is_refused_until_the_cooloff_ends(
+    api, settings, locked_user_with_earlier_refresh
+):
+    # given
+    user, refresh = locked_user_with_earlier_refresh
+
+    # when: refreshed during the lock, then after the cool-off has passed
+    during = _refresh(api, refresh)
+    LoginLockout.objects.update(last_attempt_at=F("last_attempt_at") - settings.AXES_COOLOFF_TIME)
+    after = _refresh(api, refresh)
+
+    # then: refused while locked, without ending the session; accepted once the lock is over
+    assert_problem(during, 401, "token_invalid")
+    assert after.status_code == 200, after.content
+    assert claims_of(after.json()["refresh"])["sub"] == str(user.id)
+
+
+def test_refresh_for_a_locked_user_works_again_after_an_admin_unlock(
+    api, client, locked_user_with_earlier_refresh
+):
+    # given
+    user, refresh = locked_user_with_earlier_refresh
+    assert_problem(_refresh(api, refresh), 401, "token_invalid")
+
+    # when: an admin unlocks the account with the admin action
+    client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    unlocked = client.post(
+        "/admin/accounts/user/",
+        {"action": "unlock_selected", "_selected_action": [user.pk]},
+        follow=True,
+    )
+
+    # then
+    assert "Unlocked 1 locked user(s)" in unlocked.content.decode()
+    response = _refresh(api, refresh)
+    assert response.status_code == 200, response.content
+    assert api.get(ME, **bearer(response.json()["access"])).json()["id"] == str(user.id)
 
 
 def test_refresh_after_a_password_change_elsewhere_is_refused(api):
