@@ -10,8 +10,7 @@ from authsvc.readiness import register_check, unregister_check
 from tests import servers
 from tests.problem import assert_problem
 from tests.servers import free_port, start_gunicorn
-from tests.tcpproxy import TcpProxy
-from tests.upstreams import FakeHttpUpstream
+from tests.upstreams import FakeHttpUpstream, TcpProxy
 
 pytestmark = pytest.mark.django_db
 
@@ -175,14 +174,14 @@ def outage(tmp_path_factory, django_db_setup, django_db_blocker):
         proxy = None
     else:
         db = connection.settings_dict
-        proxy = TcpProxy(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)).start()
+        proxy = TcpProxy(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432))
         env = {"DATABASE_URL": url.replace(f":{db.get('PORT') or 5432}/", f":{proxy.port}/")}
-        cut, restore = proxy.cut, proxy.restore
+        cut, restore = (lambda: proxy.set_mode("reset")), (lambda: proxy.set_mode("forward"))
     server = start_gunicorn(tmp, workers=1, env=env)
     yield server, cut, restore
     server.stop()
     if proxy is not None:
-        proxy.cut()
+        proxy.close()
     shutil.rmtree(tmp, ignore_errors=True)
 
 
