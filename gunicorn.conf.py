@@ -26,9 +26,11 @@ def _env_int(name: str, default: int) -> int:
 
 
 # --- Workers and timeouts (deployment issue) ---
-# Provisional defaults: the performance issue measures this workload and sets them.
-# Login is bcrypt-bound and bcrypt releases the GIL, so threads give parallelism inside a
-# worker; workers = cores with 4 threads each is the starting point on N cores.
+# Chosen by measurement (docs/performance.md, make bench): gthread, one worker per core,
+# two threads each. bcrypt releases the GIL, so a worker hashes while its other thread
+# does the I/O of another request; more threads only queue more hashes on the same cores
+# (login p50 1.17 s with 4 threads vs 0.74 s with 2 at 8 clients, same throughput) and
+# one thread per worker left the cores idle during I/O.
 
 wsgi_app = "config.wsgi:application"
 # Loopback outside a container; the image sets GUNICORN_BIND=0.0.0.0:8000.
@@ -36,16 +38,19 @@ bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 worker_class = "gthread"
 # Default: the CPUs this process may run on; set it under a container CPU quota (not seen here).
 workers = _env_int("GUNICORN_WORKERS", len(os.sched_getaffinity(0)))
-threads = _env_int("GUNICORN_THREADS", 4)
+threads = _env_int("GUNICORN_THREADS", 2)
 # A request still running after this many seconds gets its worker restarted.
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM, in-flight requests get this long before workers are killed.
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Idle keep-alive seconds; keep it above the proxy's upstream idle timeout, or it races.
 keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then (bounded memory growth), staggered so they never all restart.
-max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Worker recycling is off by default: a new worker costs about a second of CPU to import
+# Django, and recycling every 1000 requests halved /healthz throughput (443 -> 928 req/s,
+# docs/performance.md). Worker memory stays flat (~90 MiB) without it; set a large value
+# (e.g. 100000) if a leak ever appears.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 0)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 0)
 # Heartbeat files on a container's overlay filesystem can stall workers; the image uses /dev/shm.
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
 # No runtime control socket (gunicornc): a non-root container has no writable

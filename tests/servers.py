@@ -75,9 +75,6 @@ def start_gunicorn(
         # (tests/accounts/abuse/) pass their own.
         "AUTH_LOGIN_RATE": "10000/h",
         "AUTH_REGISTER_RATE": "10000/h",
-        # No worker recycling mid-test: a recycled worker closes its keep-alive connections,
-        # which a client that reuses them sees as "server disconnected".
-        "GUNICORN_MAX_REQUESTS": "0",
         **(env or {}),
     }
     command = [
