@@ -98,3 +98,18 @@ def start_gunicorn(
             time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"gunicorn did not answer within 30 s:\n{server.logs()}")
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """``manage.py`` in a fresh interpreter, as an operator runs it: production settings and
+    none of the caller's DJANGO_* or AUTH_JWT_* variables, plus ``env``."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AUTH_JWT_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

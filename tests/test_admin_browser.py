@@ -4,19 +4,10 @@ import shutil
 
 import pytest
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import UserFactory
 from tests.servers import start_gunicorn
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 LOGIN = "/api/v1/auth/login"
 
 pytestmark = [
@@ -54,7 +45,7 @@ def test_admin_unlocks_a_locked_user_who_can_then_log_in(server):
 
     # when the admin logs in, filters locked users, and runs "Unlock selected users"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.goto(f"{server.base_url}/admin/")

@@ -1,8 +1,5 @@
 """Start-up handling of the token signing key: one clear line for every operator mistake."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,21 +7,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from config.signing_keys import previous_public_pems, signing_key_pem
+from tests.servers import run_manage
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AUTH_JWT_"))}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def _private_pem(key) -> str:
@@ -42,7 +27,7 @@ def _public_pem(key) -> str:
 
 
 def test_missing_signing_key_stops_startup_with_one_clear_line():
-    result = _manage("check", DJANGO_SECRET_KEY="x" * 50)
+    result = run_manage("check", DJANGO_SECRET_KEY="x" * 50)
 
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [
@@ -52,7 +37,7 @@ def test_missing_signing_key_stops_startup_with_one_clear_line():
 
 
 def test_debug_without_a_key_uses_a_kept_development_key_and_says_so_once():
-    first = _manage("check", DJANGO_DEBUG="1")
+    first = run_manage("check", DJANGO_DEBUG="1")
 
     assert first.returncode == 0, first.stderr
     notices = [line for line in first.stderr.splitlines() if "development key" in line]
