@@ -5,6 +5,7 @@ One APIView per operation: parse, call one service, serialize (docs/tokens.md).
 
 import uuid
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -35,6 +36,7 @@ from accounts.tokens.selectors import login_sessions_active
 from accounts.views import TOKEN_RESPONSE_HEADERS
 from authsvc import exceptions as errors
 from authsvc.openapi import problem_responses
+from authsvc.ratelimit import rate_limit_enforce
 
 JWKS_CACHE_CONTROL = "public, max-age=300"  # short: a rotated key must reach verifiers soon
 _BODY_ERRORS = (errors.ParseError, errors.UnsupportedMediaType, errors.PayloadTooLarge)
@@ -222,7 +224,9 @@ class PasswordChangeView(APIView):
         summary="Change the password",
         description="Checks `current_password`, applies the registration password rules to "
         "`new_password`, and revokes every other login session of the user (this one stays). "
-        "A wrong current password is `400 validation_error` on `current_password`.",
+        "A wrong current password is `400 validation_error` on `current_password`. "
+        "Attempts count against the client's login rate limit (`AUTH_LOGIN_RATE`, 429): "
+        "a stolen access token must not become an unlimited password oracle.",
         request=PasswordChangeRequestSerializer,
         responses={
             204: OpenApiResponse(description="The password is changed."),
@@ -230,6 +234,7 @@ class PasswordChangeView(APIView):
                 errors.ValidationFailed,
                 *_BODY_ERRORS,
                 *_AUTH_ERRORS,
+                errors.RateLimited,
                 examples={
                     errors.ValidationFailed: {
                         "errors": {"current_password": ["The current password is incorrect."]}
@@ -240,6 +245,10 @@ class PasswordChangeView(APIView):
         tags=["tokens"],
     )
     def post(self, request: Request) -> Response:
+        # Checked before any hashing, like login: each attempt is a guess at the password.
+        rate_limit_enforce(
+            request=request._request, group="auth.password_change", rate=settings.AUTH_LOGIN_RATE
+        )
         payload = PasswordChangeRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         user_password_change(

@@ -10,7 +10,7 @@ EXPECTED = {
     ("/api/v1/auth/logout-all", "post"): {"204", "401"},
     ("/api/v1/auth/sessions", "get"): {"200", "401"},
     ("/api/v1/auth/sessions/{session_id}", "delete"): {"204", "401", "404"},
-    ("/api/v1/auth/password/change", "post"): {"204", "400", "401", "413", "415"},
+    ("/api/v1/auth/password/change", "post"): {"204", "400", "401", "413", "415", "429"},
     ("/.well-known/jwks.json", "get"): {"200"},
 }
 

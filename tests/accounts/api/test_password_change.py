@@ -129,3 +129,17 @@ def test_password_change_without_token_returns_not_authenticated(api):
     response = api.post(URL, {"current_password": "a", "new_password": "b"}, format="json")
 
     assert_problem(response, 401, "not_authenticated")
+
+
+def test_password_change_attempts_are_rate_limited_before_any_hashing(api, settings):
+    # given a stolen access token and a small per-IP budget
+    settings.AUTH_LOGIN_RATE = "2/15m"
+    access = issue_pair(UserFactory())["access"]
+
+    # when the holder keeps guessing the current password
+    guesses = [_change(api, access, f"Guess-number-{n}!") for n in range(3)]
+
+    # then the third guess is refused as rate limited, with Retry-After
+    assert [g.status_code for g in guesses[:2]] == [400, 400]
+    assert_problem(guesses[2], 429, "rate_limited")
+    assert int(guesses[2]["Retry-After"]) > 0
