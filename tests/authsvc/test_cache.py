@@ -51,3 +51,46 @@ def test_parallel_increments_are_never_lost():
 
     # then every increment counted
     assert caches["default"].get("burst") == threads_count * per_thread
+
+
+def test_add_stores_once_and_replaces_only_an_expired_entry():
+    cache = caches["default"]
+
+    assert cache.add("window", 1, 60) is True
+    assert cache.add("window", 99, 60) is False  # a live entry refuses
+    assert cache.get("window") == 1
+    cache.set("stale", 5, -1)
+    assert cache.add("stale", 7, 60) is True  # an expired one is replaced
+    assert cache.get("stale") == 7
+
+
+def test_live_counters_are_never_evicted_however_many_clients():
+    # Django's DatabaseCache deletes a third of the live rows past MAX_ENTRIES (300):
+    # a busy instance would forget rate-limit counters and restart their limits.
+    cache = caches["default"]
+    cache.add("first-client", 1, 600)
+    cache.incr("first-client", 4)
+    for n in range(400):
+        cache.add(f"client-{n}", 1, 600)
+    cache.set("another", 1, 600)  # set() culls too, when the table is over the limit
+
+    assert cache.get("first-client") == 5
+    assert cache.incr("first-client") == 6
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM authsvc_cache")
+        assert cursor.fetchone()[0] == 402
+
+
+def test_expired_rows_are_swept_by_a_later_add(monkeypatch):
+    cache = caches["default"]
+    for n in range(5):
+        cache.set(f"old-{n}", 1, -1)
+    cache.set("live", 1, 600)
+    monkeypatch.setattr(cache, "_next_sweep", 0.0)  # the sweep is due
+
+    cache.add("new", 1, 600)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM authsvc_cache ORDER BY cache_key")
+        keys = [row[0] for row in cursor.fetchall()]
+    assert keys == [cache.make_key("live"), cache.make_key("new")]
