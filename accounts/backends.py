@@ -7,6 +7,25 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.models import User
 
 
+def user_for_login(login: str, request: HttpRequest | None = None) -> User | None:
+    """The account ``login`` names (username or email, any letter case), or None.
+
+    A login attempt needs the account twice, for its lockout key before the password
+    check and for the check itself; the answer is remembered on the request, so the
+    second costs no query.
+    """
+    memo: dict[str, User | None] | None = getattr(request, "_login_users", None)
+    key = login.lower()
+    if memo is not None and key in memo:
+        return memo[key]
+    user = User.objects.by_login(login).first()
+    if request is not None:
+        if memo is None:
+            memo = request._login_users = {}  # type: ignore[attr-defined]
+        memo[key] = user
+    return user
+
+
 class LoginBackend(ModelBackend):
     """Authenticates by username or email, in any letter case, at the cost of one hash."""
 
@@ -20,7 +39,7 @@ class LoginBackend(ModelBackend):
     ) -> User | None:
         if username is None or password is None:
             return None
-        user = User.objects.by_login(username).first()
+        user = user_for_login(username, request)
         if user is None:
             # Hash anyway so an unknown login costs what a known one does (Django #20760).
             User().set_password(password)

@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.audit import AuditAction, audit_record
+from accounts.backends import user_for_login
 from accounts.models import LoginLockout, User
 from authsvc.exceptions import AccountLocked
 from authsvc.problems import problem_response
@@ -35,15 +36,15 @@ def lockout_cooloff() -> timedelta:
     return settings.AXES_COOLOFF_TIME
 
 
-def login_lockout_key(login: str) -> str:
+def login_lockout_key(login: str, request: HttpRequest | None = None) -> str:
     """The one key of an account however it is named (username or email, any case, spaces).
 
     A name with no account keys on itself, normalised, so unknown names are counted
     and locked exactly like real ones and lockout reveals nothing about existence.
     """
     normalised = login.strip().lower()
-    username = User.objects.by_login(normalised).values_list("username", flat=True).first()
-    return username.lower() if username else normalised
+    user = user_for_login(normalised, request)
+    return user.username.lower() if user else normalised
 
 
 def lockout_key(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
@@ -58,7 +59,7 @@ def lockout_key(request: HttpRequest | None, credentials: dict[str, Any] | None)
     login = str(login or "")
     memo: dict[str, str] = getattr(request, "_lockout_keys", {}) if request is not None else {}
     if login not in memo:
-        memo[login] = login_lockout_key(login)
+        memo[login] = login_lockout_key(login, request)
         if request is not None:
             request._lockout_keys = memo  # type: ignore[attr-defined]
     return memo[login]
