@@ -1,9 +1,17 @@
 """The performance benchmark: `make bench` (see docs/performance.md).
 
 Starts the service as production does (gunicorn from the repo's config, debug off) on
-SQLite and on PostgreSQL, seeds users with one precomputed hash, drives load with wrk
-from a separate process over loopback, each phase bounded in time, and prints a table
-(also written as JSON). Not part of the test suite: nothing here asserts a timing.
+SQLite (embedded, no other service) and on PostgreSQL with Redis as docker-compose.yml
+deploys it, seeds users with one precomputed hash, drives load with wrk from a separate
+process over loopback, each phase bounded in time, and prints a table (also written as
+JSON). Not part of the test suite: nothing here asserts a timing.
+
+This 2-core VM drifts (Python code up to 2x slower over tens of seconds), so the method
+keeps each comparison local in time: the workers are idle before every phase (quiesce),
+the hash time t is measured right around the login phase, and /me and /healthz are
+measured in alternating short slices rather than in two separate windows. The hashing
+phases run longer (--hash-seconds, 30 s): the hashes still in flight when wrk stops are
+work it does not count, ~2 % of a 15 s phase, half that of a 30 s one.
 """
 
 import argparse
@@ -13,6 +21,7 @@ import platform
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import redis
 
 from tests.keys import signing_key_one_line
 
@@ -28,6 +38,11 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 PASSWORD = "Bench-Pass-42!"
 CLIENTS = 8
+HASH_SAMPLES = 5  # hashes timed right before login_8, and as many right after it
+SLICE_SECONDS = 3  # one /me or /healthz slice of the interleaved comparison
+QUIESCE_POLL = 0.25  # seconds between two looks at the workers' CPU time
+QUIESCE_IDLE = 0.05  # idle: the workers together use less than 5 % of one core
+QUIESCE_CAP = 15.0  # seconds after which a phase starts anyway (and the JSON says so)
 
 
 def free_port() -> int:
@@ -36,10 +51,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def service_env(database_url: str) -> dict[str, str]:
-    """Production settings, loopback-only, with abuse limits lifted so they do not cap load."""
+def service_env(database_url: str, redis_url: str | None = None) -> dict[str, str]:
+    """Production settings, loopback-only, with abuse limits lifted so they do not cap load.
+
+    REDIS_URL switches the cache (rate-limit counters) and the circuit breakers' state to
+    Redis (config/settings.py). It is set only when asked for, never inherited from the
+    caller's environment, so the SQLite leg stays without external services.
+    """
+    inherited = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     return {
-        **os.environ,
+        **inherited,
+        **({"REDIS_URL": redis_url} if redis_url else {}),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdefghijklmnop",
@@ -55,17 +77,9 @@ def service_env(database_url: str) -> dict[str, str]:
     }
 
 
-def seed(env: dict[str, str], users: int) -> dict:
+def _seed_py(env: dict[str, str], *args: str) -> dict:
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.benchmark.seed",
-            "--users",
-            str(users),
-            "--password",
-            PASSWORD,
-        ],
+        [sys.executable, "-m", "tests.benchmark.seed", "--password", PASSWORD, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -73,6 +87,19 @@ def seed(env: dict[str, str], users: int) -> dict:
         check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def seed(env: dict[str, str], users: int) -> dict:
+    return _seed_py(env, "--users", str(users))
+
+
+def time_hashes(env: dict[str, str], count: int = HASH_SAMPLES) -> list[float]:
+    """Seconds each of `count` production hashes takes, timed now, with the server's settings.
+
+    A subprocess because Django's hasher needs the service's settings, which this process
+    does not load; it is the same code path seed.py times, run at the moment it matters.
+    """
+    return _seed_py(env, "--hash-only", str(count))["hash_samples"]
 
 
 def start_server(env: dict[str, str], log_path: Path, extra_args: list[str]) -> tuple:
@@ -111,6 +138,58 @@ def worker_rss_mib(master_pid: int) -> list[float]:
             if match:
                 sizes.append(round(int(match.group(1)) / 1024, 1))
     return sorted(sizes)
+
+
+def _children_cpu_ticks(master_pid: int) -> dict[int, int]:
+    """utime + stime (clock ticks, all threads) of each child of the gunicorn master."""
+    ticks = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        # After the command name, which is in parentheses and may hold spaces: field 3
+        # (state) is fields[0], so ppid (4) is fields[1], utime (14) and stime (15) are 11, 12.
+        fields = text.rsplit(")", 1)[1].split()
+        if int(fields[1]) == master_pid:
+            ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def quiesce(master_pid: int, cap: float = QUIESCE_CAP) -> dict:
+    """Wait until the gunicorn workers are idle, so no phase inherits the previous one's work.
+
+    When a hashing phase ends, wrk stops counting but up to 8 requests are still in
+    flight, each ~0.3 s of bcrypt on 2 cores: 1-2 s of work that ran into the next
+    phase (login_1's p99 was 3.8 x t from login_8's leftovers). Idle means two consecutive
+    polls, 0.25 s apart, in which the master's children together used less than 5 % of
+    one core. After `cap` seconds it proceeds anyway and says so ("settled": false).
+    """
+    ticks_per_second = os.sysconf("SC_CLK_TCK")
+    started = then = time.monotonic()
+    before = _children_cpu_ticks(master_pid)
+    quiet_polls = 0
+    while True:
+        time.sleep(QUIESCE_POLL)
+        now = time.monotonic()
+        ticks = _children_cpu_ticks(master_pid)
+        # A worker that is new since the last poll counts in full: it is busy starting.
+        busy = sum(n - before.get(pid, 0) for pid, n in ticks.items()) / ticks_per_second
+        quiet_polls = quiet_polls + 1 if busy / (now - then) < QUIESCE_IDLE else 0
+        before, then = ticks, now
+        if quiet_polls >= 2 or now - started >= cap:
+            return {"waited_s": round(now - started, 2), "settled": quiet_polls >= 2}
+
+
+def settle(master_pid: int, waits: dict, label: str) -> None:
+    """quiesce() before the phase `label`, recorded in `waits`; a timeout is printed too."""
+    waits[label] = quiesce(master_pid)
+    if not waits[label]["settled"]:
+        print(
+            f"benchmark: workers still busy after {waits[label]['waited_s']} s "
+            f"before {label}; proceeding",
+            file=sys.stderr,
+        )
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -153,6 +232,7 @@ def wrk(
     result = {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "seconds": _ms(re.search(r"\d+ requests in ([\d.]+\w+),", out).group(1)) / 1000,
         "p50_ms": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
         "p99_ms": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
         "non_2xx": int(m.group(1))
@@ -164,13 +244,72 @@ def wrk(
     return result
 
 
-def run_database(name: str, database_url: str, args: argparse.Namespace, workdir: Path) -> dict:
-    env = service_env(database_url)
+def combine(slices: list[dict]) -> dict:
+    """One phase from its slices.
+
+    req/s = total requests / total seconds. wrk reports percentiles, not its histogram,
+    so they cannot be merged exactly: p50 is the median of the slice p50s and p99 the
+    max of the slice p99s (an upper bound), as the table's note says.
+    """
+    requests = sum(s["requests"] for s in slices)
+    seconds = sum(s["seconds"] for s in slices)
+    return {
+        "rps": requests / seconds,
+        "requests": requests,
+        "seconds": seconds,
+        "p50_ms": statistics.median(s["p50_ms"] for s in slices),
+        "p99_ms": max(s["p99_ms"] for s in slices),
+        "non_2xx": sum(s["non_2xx"] for s in slices),
+        "socket_errors": "; ".join(s["socket_errors"] for s in slices if s["socket_errors"]),
+        "slices": slices,
+    }
+
+
+def me_vs_healthz(base: str, access: str, rounds: int) -> tuple[dict, dict, list[float]]:
+    """/me and /healthz in alternating short slices: (me_8, healthz_8, per-round ratios).
+
+    Measured as two separate 15 s windows, this machine's drift alone (Python code up to
+    2x slower over tens of seconds) moved the ratio between 17 % and 78 % with no code
+    change. Alternating 3 s slices expose both endpoints to the same drift; the spread of
+    the per-round ratios shows how much drift is left within a round.
+    """
+    bearer = {"Authorization": f"Bearer {access}"}
+    me, healthz = [], []
+    for _ in range(rounds):
+        me.append(wrk(base, "/api/v1/auth/me", SLICE_SECONDS, CLIENTS, headers=bearer))
+        healthz.append(wrk(base, "/healthz", SLICE_SECONDS, CLIENTS))
+    ratios = [m["rps"] / h["rps"] for m, h in zip(me, healthz, strict=True)]
+    return combine(me), combine(healthz), ratios
+
+
+def prepare_redis(url: str) -> str | None:
+    """Empty the benchmark's Redis db (FLUSHDB); None if done, else why Redis is unusable.
+
+    Rate-limit counters and breaker state left by an earlier run must not carry over.
+    """
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        client.flushdb()
+        client.close()
+    except redis.RedisError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def run_database(
+    name: str,
+    database_url: str,
+    args: argparse.Namespace,
+    workdir: Path,
+    redis_url: str | None = None,
+    redis_note: str = "",
+) -> dict:
+    env = service_env(database_url, redis_url)
     seeded = seed(env, args.users)
-    t = seeded["hash_seconds"]
     cores = os.cpu_count() or 1
-    limit = cores / t
     process, base = start_server(env, workdir / f"gunicorn-{name}.log", args.gunicorn_args)
+    pid = process.pid
+    waits: dict[str, dict] = {}
     try:
         with httpx.Client(base_url=base, timeout=30) as http:
             login = http.post("/api/v1/auth/login", json={"login": "bench_1", "password": PASSWORD})
@@ -192,13 +331,23 @@ def run_database(name: str, database_url: str, args: argparse.Namespace, workdir
             "BENCH_RUN": str(int(time.time())),
         }
         phases = {}
-        phases["login_8"] = wrk(base, "/", seconds, CLIENTS, "login.lua", env=wrk_env)
+        # t is timed right before and right after login_8 (workers idle both times),
+        # not only at seeding minutes earlier: this machine's speed drifts.
+        settle(pid, waits, "login_8")
+        t_before = time_hashes(env)
+        phases["login_8"] = wrk(base, "/", args.hash_seconds, CLIENTS, "login.lua", env=wrk_env)
+        settle(pid, waits, "hash_after_login_8")
+        t_after = time_hashes(env)
+        settle(pid, waits, "login_1")
         phases["login_1"] = wrk(base, "/", seconds, 1, "login.lua", env=wrk_env)
-        phases["register_8"] = wrk(base, "/", seconds, CLIENTS, "register.lua", env=wrk_env)
-        bearer = {"Authorization": f"Bearer {access}"}
-        phases["me_8"] = wrk(base, "/api/v1/auth/me", seconds, CLIENTS, headers=bearer)
-        phases["healthz_8"] = wrk(base, "/healthz", seconds, CLIENTS)
+        settle(pid, waits, "register_8")
+        phases["register_8"] = wrk(
+            base, "/", args.hash_seconds, CLIENTS, "register.lua", env=wrk_env
+        )
+        settle(pid, waits, "me_8")  # and healthz_8: they alternate from here
+        phases["me_8"], phases["healthz_8"], round_ratios = me_vs_healthz(base, access, args.rounds)
         if has_refresh:
+            settle(pid, waits, "refresh_8")
             phases["refresh_8"] = wrk(
                 base,
                 "/",
@@ -207,25 +356,38 @@ def run_database(name: str, database_url: str, args: argparse.Namespace, workdir
                 "refresh.lua",
                 env={"BENCH_REFRESH_TOKENS": ",".join(refresh_tokens)},
             )
-        rss = worker_rss_mib(process.pid)
-        growth = measure_growth(base, env, args, refresh_tokens, access) if args.large else None
+        rss = worker_rss_mib(pid)
+        growth = (
+            measure_growth(base, env, args, refresh_tokens, access, pid, waits)
+            if args.large
+            else None
+        )
     finally:
         process.terminate()
         process.wait(timeout=30)
+    t = statistics.median(t_before + t_after)
+    limit = cores / t
     ratios = {
         "login_8_vs_limit": phases["login_8"]["rps"] / limit,
         "login_1_p50_vs_t": phases["login_1"]["p50_ms"] / 1000 / t,
         "login_1_p99_vs_t": phases["login_1"]["p99_ms"] / 1000 / t,
         "register_8_vs_limit": phases["register_8"]["rps"] / limit,
         "me_vs_healthz": phases["me_8"]["rps"] / phases["healthz_8"]["rps"],
+        "me_vs_healthz_min": min(round_ratios),
+        "me_vs_healthz_max": max(round_ratios),
+        "me_vs_healthz_rounds": round_ratios,
     }
     return {
         "database": name,
         "hash_seconds": t,
+        "hash_samples": {"before_login_8": t_before, "after_login_8": t_after},
+        "hash_seconds_at_seed": seeded["hash_seconds"],
+        "redis": {"used": redis_url is not None, "url": redis_url, "note": redis_note},
         "cores": cores,
         "limit_rps": limit,
         "phases": phases,
         "ratios": ratios,
+        "quiesce": waits,
         "worker_rss_mib": rss,
         "growth": growth,
     }
@@ -244,21 +406,33 @@ def admin_cookie(base: str) -> str:
         return f"sessionid={http.cookies['sessionid']}; csrftoken={http.cookies['csrftoken']}"
 
 
-def growth_phases(base: str, seconds: int, access: str, refresh_tokens: list[str]) -> dict:
+def growth_phases(
+    base: str,
+    seconds: int,
+    access: str,
+    refresh_tokens: list[str],
+    master_pid: int,
+    waits: dict,
+    label: str,
+) -> dict:
+    """One pass of the growth phases, each after quiesce() (recorded as `label`/phase)."""
     cookie = {"Cookie": admin_cookie(base)}
     users = "/admin/accounts/user/"
     env = {"BENCH_PASSWORD": PASSWORD, "BENCH_USERS": "1000"}
-    phases = {
-        "login_8": wrk(base, "/", seconds, CLIENTS, "login.lua", env=env),
-        "me_8": wrk(
-            base, "/api/v1/auth/me", seconds, CLIENTS, headers={"Authorization": f"Bearer {access}"}
+    bearer = {"Authorization": f"Bearer {access}"}
+    runs = {
+        "login_8": lambda: wrk(base, "/", seconds, CLIENTS, "login.lua", env=env),
+        "me_8": lambda: wrk(base, "/api/v1/auth/me", seconds, CLIENTS, headers=bearer),
+        "admin_users_8": lambda: wrk(base, users, seconds, CLIENTS, headers=cookie),
+        "admin_search_8": lambda: wrk(
+            base, f"{users}?q=bench_500", seconds, CLIENTS, headers=cookie
         ),
-        "admin_users_8": wrk(base, users, seconds, CLIENTS, headers=cookie),
-        "admin_search_8": wrk(base, f"{users}?q=bench_500", seconds, CLIENTS, headers=cookie),
-        "admin_locked_8": wrk(base, f"{users}?locked=yes", seconds, CLIENTS, headers=cookie),
+        "admin_locked_8": lambda: wrk(
+            base, f"{users}?locked=yes", seconds, CLIENTS, headers=cookie
+        ),
     }
     if refresh_tokens:
-        phases["refresh_8"] = wrk(
+        runs["refresh_8"] = lambda: wrk(
             base,
             "/",
             seconds,
@@ -266,11 +440,21 @@ def growth_phases(base: str, seconds: int, access: str, refresh_tokens: list[str
             "refresh.lua",
             env={"BENCH_REFRESH_TOKENS": ",".join(refresh_tokens)},
         )
+    phases = {}
+    for phase, run in runs.items():
+        settle(master_pid, waits, f"{label}/{phase}")
+        phases[phase] = run()
     return phases
 
 
 def measure_growth(
-    base: str, env: dict[str, str], args: argparse.Namespace, refresh_tokens: list[str], access: str
+    base: str,
+    env: dict[str, str],
+    args: argparse.Namespace,
+    refresh_tokens: list[str],
+    access: str,
+    master_pid: int,
+    waits: dict,
 ) -> dict:
     """The same phases before and after growing the data 100-fold; ratios seeded/empty."""
     seconds = max(5, args.seconds // 2)
@@ -281,13 +465,29 @@ def measure_growth(
             ).json()["refresh"]
             for n in range(2 * CLIENTS)
         ]
-    empty = growth_phases(base, seconds, access, fresh[:CLIENTS] if refresh_tokens else [])
+    empty = growth_phases(
+        base,
+        seconds,
+        access,
+        fresh[:CLIENTS] if refresh_tokens else [],
+        master_pid,
+        waits,
+        "growth_empty",
+    )
     started = time.monotonic()
     subprocess.run(
         [sys.executable, "-m", "tests.benchmark.seed_large"], cwd=ROOT, env=env, check=True
     )
     seed_seconds = time.monotonic() - started
-    seeded = growth_phases(base, seconds, access, fresh[CLIENTS:] if refresh_tokens else [])
+    seeded = growth_phases(
+        base,
+        seconds,
+        access,
+        fresh[CLIENTS:] if refresh_tokens else [],
+        master_pid,
+        waits,
+        "growth_seeded",
+    )
     return {
         "seed_seconds": round(seed_seconds, 1),
         "empty": empty,
@@ -296,27 +496,59 @@ def measure_growth(
     }
 
 
-def table(results: list[dict]) -> str:
+def _ms_list(samples: list[float]) -> str:
+    return ", ".join(f"{s * 1000:.0f}" for s in samples)
+
+
+def table(results: list[dict], rounds: int) -> str:
     lines = []
     for r in results:
-        p, q = r["phases"], r["ratios"]
+        p, q, h = r["phases"], r["ratios"], r["hash_samples"]
+        before, after = h["before_login_8"], h["after_login_8"]
         lines.append(
             f"\n## {r['database']}: t = {r['hash_seconds'] * 1000:.0f} ms per hash, "
             f"{r['cores']} cores, limit = cores/t = {r['limit_rps']:.2f} logins/s"
         )
+        lines.append(
+            f"\nt = median of {len(before) + len(after)} hashes timed around login_8: "
+            f"before {statistics.median(before) * 1000:.0f} ms ({_ms_list(before)}), "
+            f"after {statistics.median(after) * 1000:.0f} ms ({_ms_list(after)}); "
+            f"at seed {r['hash_seconds_at_seed'] * 1000:.0f} ms."
+        )
+        redis_info = r["redis"]
+        if redis_info["used"]:
+            lines.append(f"Redis: {redis_info['url']} (cache, rate limits, breaker state).")
+        elif redis_info["note"]:
+            lines.append(f"Redis: not used ({redis_info['note']}).")
+        else:
+            lines.append("Redis: not used.")
+        lines.append("")
         lines.append("| phase | req/s | p50 ms | p99 ms | non-2xx | ratio |")
         lines.append("|---|---:|---:|---:|---:|---|")
         notes = {
             "login_8": f"{q['login_8_vs_limit']:.0%} of limit",
             "login_1": f"p50 {q['login_1_p50_vs_t']:.2f}×t, p99 {q['login_1_p99_vs_t']:.2f}×t",
             "register_8": f"{q['register_8_vs_limit']:.0%} of limit",
-            "me_8": f"{q['me_vs_healthz']:.0%} of /healthz",
+            "me_8": f"{q['me_vs_healthz']:.0%} of /healthz "
+            f"(rounds {q['me_vs_healthz_min']:.0%}–{q['me_vs_healthz_max']:.0%})",
         }
         for phase, m in p.items():
             lines.append(
                 f"| {phase} | {m['rps']:.1f} | {m['p50_ms']:.1f} | {m['p99_ms']:.1f} | "
                 f"{m['non_2xx']} | {notes.get(phase, '')} |"
             )
+        lines.append(
+            f"\nme_8 and healthz_8: {rounds} alternating rounds of {SLICE_SECONDS} s each; "
+            "req/s = total requests / total seconds, p50 = median of the slice p50s, "
+            "p99 = max of the slice p99s."
+        )
+        waited = [w["waited_s"] for w in r["quiesce"].values()]
+        unsettled = [label for label, w in r["quiesce"].items() if not w["settled"]]
+        lines.append(
+            f"Quiesce before each phase: {min(waited):.2f}–{max(waited):.2f} s "
+            f"(total {sum(waited):.1f} s); still busy after {QUIESCE_CAP:.0f} s: "
+            f"{', '.join(unsettled) or 'none'}."
+        )
         lines.append(f"\nworker RSS (MiB): {r['worker_rss_mib']}")
         if g := r.get("growth"):
             lines.append(
@@ -336,9 +568,27 @@ def table(results: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--databases", default="sqlite,postgres", help="sqlite, postgres or both")
     parser.add_argument("--postgres-url", default="postgres://root@127.0.0.1:5432/authsvc_bench")
-    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/13",
+        help="Redis for the postgres leg (emptied first); without it the leg runs without Redis",
+    )
+    parser.add_argument("--seconds", type=int, default=15, help="seconds per phase")
+    parser.add_argument(
+        "--hash-seconds",
+        type=int,
+        default=30,
+        help="seconds for login_8 and register_8: work in flight at the end is lost to "
+        "wrk's count (~8 hashes), a smaller share of a longer phase",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help=f"rounds of /me then /healthz, {SLICE_SECONDS} s each",
+    )
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--large", action="store_true", help="also measure growth to 100k users")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench.json"))
@@ -346,30 +596,50 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("benchmark: wrk is required (Debian: apt-get install wrk)")
+    databases = args.databases.split(",")
+    if unknown := set(databases) - {"sqlite", "postgres"}:
+        sys.exit(f"benchmark: unknown database(s) {', '.join(sorted(unknown))}")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        for name in args.databases.split(","):
+        for name in databases:
             if name == "sqlite":
-                url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-            else:
-                url = args.postgres_url
-                db = url.rsplit("/", 1)[1]
-                subprocess.run(
-                    ["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "root", db], check=True
+                # Embedded, as a single-host deployment runs it: no Redis.
+                results.append(
+                    run_database(name, f"sqlite:///{workdir / 'bench.sqlite3'}", args, workdir)
                 )
-                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", db], check=True)
-            results.append(run_database(name, url, args, workdir))
+                continue
+            url = args.postgres_url
+            db = url.rsplit("/", 1)[1]
+            subprocess.run(
+                ["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "root", db], check=True
+            )
+            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", db], check=True)
+            # PostgreSQL + Redis is what docker-compose.yml deploys.
+            problem = prepare_redis(args.redis_url)
+            if problem:
+                note = f"no Redis at {args.redis_url}: {problem}"
+                print(f"benchmark: {note}; the postgres leg runs without Redis", file=sys.stderr)
+                results.append(run_database("postgres", url, args, workdir, redis_note=note))
+            else:
+                results.append(
+                    run_database("postgres+redis", url, args, workdir, redis_url=args.redis_url)
+                )
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         "command": "make bench",
+        "argv": sys.argv[1:],
+        "seconds": args.seconds,
+        "hash_seconds": args.hash_seconds,
+        "rounds": args.rounds,
+        "slice_seconds": SLICE_SECONDS,
         "gunicorn_args": args.gunicorn_args,
         "results": results,
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))
-    print(table(results))
+    print(table(results, args.rounds))
     print(f"\nJSON: {args.out}")
 
 
