@@ -1,13 +1,13 @@
 """Account lockout: the atomic per-account counter django-axes consults, and its public face.
 
 Every login attempt takes a number for its account *before* the password is checked
-(``lockout_attempt_begin``), in one transaction holding the counter row's lock, so
+(``lockout_attempt_begin``), in one statement holding the counter row's lock, so
 parallel guesses cannot all slip past the threshold (axes #592, GHSA-7h8m-vrxx-vr4m).
 Attempts numbered past AUTH_LOCKOUT_THRESHOLD are refused without a password check
 until AUTH_LOCKOUT_COOLOFF seconds after the last counted attempt; refused attempts
 are not counted, so they never extend the lock. A success deletes the counter.
 
-The counter is written in its own transaction; the login view is excluded from
+The counter is written in its own statement; the login view is excluded from
 ATOMIC_REQUESTS so a rolled-back request cannot erase it (axes #628/#611).
 """
 
@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -79,27 +79,39 @@ def _locked_until(row: LoginLockout) -> datetime:
 
 
 def lockout_attempt_begin(*, key: str) -> Attempt:
-    """Count one attempt for ``key`` atomically, or refuse it when the account is locked."""
-    for _ in range(3):  # the row can be deleted (a success, an unlock) between two statements
-        with transaction.atomic():
-            now = timezone.now()
-            LoginLockout.objects.bulk_create(
-                [LoginLockout(key=key, attempts=0, last_attempt_at=now)], ignore_conflicts=True
-            )
-            # PostgreSQL: row lock; SQLite: IMMEDIATE transactions hold the write lock.
-            row = LoginLockout.objects.select_for_update().filter(key=key).first()
-            if row is None:
-                continue
-            now = timezone.now()
-            if _locked_until(row) <= now:
-                row.attempts = 0  # the previous window (and any lock) has ended
-            if row.attempts >= lockout_threshold():
-                return Attempt(allowed=False, number=row.attempts, locked_until=_locked_until(row))
-            row.attempts += 1
-            row.last_attempt_at = now
-            row.save(update_fields=["attempts", "last_attempt_at"])
-            return Attempt(allowed=True, number=row.attempts, locked_until=_locked_until(row))
-    raise RuntimeError("lockout counter row kept vanishing")  # pragma: no cover
+    """Count one attempt for ``key`` atomically, or refuse it when the account is locked.
+
+    One statement (an upsert holding the row's lock on PostgreSQL, the write lock on
+    SQLite), so parallel attempts are numbered one by one: a window that has ended
+    starts again at 1, a locked row is left as it is (refused attempts never extend a
+    lock), anything else counts one more.
+    """
+    now = timezone.now()
+    connection = connections[router.db_for_write(LoginLockout)]
+    quote = connection.ops.quote_name
+    table = quote(LoginLockout._meta.db_table)
+    key_col, attempts, last = quote("key"), quote("attempts"), quote("last_attempt_at")
+    at = connection.ops.adapt_datetimefield_value(now)
+    window_start = connection.ops.adapt_datetimefield_value(now - lockout_cooloff())
+    threshold = lockout_threshold()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_col}, {attempts}, {last}) VALUES (%s, 1, %s) "  # noqa: S608
+            f"ON CONFLICT ({key_col}) DO UPDATE SET "
+            f"{attempts} = CASE WHEN {table}.{last} <= %s THEN 1 "
+            f"WHEN {table}.{attempts} >= %s THEN {table}.{attempts} "
+            f"ELSE {table}.{attempts} + 1 END, "
+            f"{last} = CASE WHEN {table}.{last} > %s AND {table}.{attempts} >= %s "
+            f"THEN {table}.{last} ELSE %s END "
+            f"RETURNING {attempts}, CASE WHEN {last} = %s THEN 1 ELSE 0 END",
+            [key, at, window_start, threshold, window_start, threshold, at, at],
+        )
+        number, counted = cursor.fetchone()
+    if counted:
+        return Attempt(allowed=True, number=number, locked_until=now + lockout_cooloff())
+    # Locked (rare): when it ends comes from the row, which an unlock may just have removed.
+    row = LoginLockout.objects.filter(key=key).first()
+    return Attempt(allowed=False, number=number, locked_until=_locked_until(row) if row else now)
 
 
 def lockout_reset(*, key: str) -> bool:

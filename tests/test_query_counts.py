@@ -13,11 +13,11 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 # Rate-limit counter (the add a live key refuses, then read and update in a savepoint),
-# one account lookup (shared by the lockout key and the password check), lockout counter
-# (upsert, locked read, update, savepoint), axes' attempt record, audit row, and on
-# success: lockout reset, last_login, the new login session.
-LOGIN_SUCCESS_QUERIES = 16
-LOGIN_FAILURE_QUERIES = 13
+# one account lookup (shared by the lockout key and the password check), the lockout
+# counter (one upsert), axes' attempt record, audit row, and on success: lockout reset,
+# last_login, the new login session.
+LOGIN_SUCCESS_QUERIES = 12
+LOGIN_FAILURE_QUERIES = 9
 REGISTER_QUERIES = 8
 
 
