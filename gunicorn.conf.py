@@ -30,12 +30,16 @@ def _env_int(name: str, default: int) -> int:
 # two threads each. bcrypt releases the GIL, so a worker hashes while its other thread
 # does the I/O of another request; more threads only queue more hashes on the same cores
 # (login p50 1.17 s with 4 threads vs 0.74 s with 2 at 8 clients, same throughput) and
-# one thread per worker left the cores idle during I/O.
+# one thread per worker left the cores idle during I/O. The worker is gthread with one
+# change (authsvc/workers.py): it accepts a new connection only while a thread is free, so
+# no worker sits idle while another holds connections it cannot serve yet (stock gthread put
+# all eight of the benchmark's connections on one worker in one slice out of three, and
+# /healthz and /me ran at half speed).
 
 wsgi_app = "config.wsgi:application"
 # Loopback outside a container; the image sets GUNICORN_BIND=0.0.0.0:8000.
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
-worker_class = "gthread"
+worker_class = "authsvc.workers.BalancedThreadWorker"  # gthread, load-aware accept
 # Default: the CPUs this process may run on; set it under a container CPU quota (not seen here).
 workers = _env_int("GUNICORN_WORKERS", len(os.sched_getaffinity(0)))
 threads = _env_int("GUNICORN_THREADS", 2)
