@@ -1,0 +1,111 @@
+"""How gunicorn's workers share connections (authsvc/workers.py), with real bcrypt logins.
+
+The server runs the production settings (bcrypt first, no test hasher), two workers of
+one thread each, so a login holds a worker's only thread for a whole hash.
+"""
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import bcrypt
+import pytest
+from django.contrib.auth.hashers import BCryptSHA256PasswordHasher
+
+from accounts.models import LoginLockout
+from tests.factories import UserFactory
+from tests.keys import signing_key_one_line
+from tests.servers import start_gunicorn
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, django_db_setup, django_db_blocker):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SECRET_KEY": "test-only-secret-key-for-the-worker-tests-0123456789",
+        "AUTH_JWT_PRIVATE_KEY": signing_key_one_line(),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "AUTH_LOCKOUT_THRESHOLD": "1000",
+    }
+    server = start_gunicorn(tmp_path_factory.mktemp("workers"), workers=2, threads=1, env=env)
+    yield server
+    server.stop()
+
+
+def _user_hashed_at(cost: int):
+    user = UserFactory()
+    user.password = BCryptSHA256PasswordHasher().encode(user.raw_password, bcrypt.gensalt(cost))
+    user.save(update_fields=["password"])
+    return user
+
+
+def _pid_of(server, request_id: str) -> int:
+    for line in server.logs().splitlines():
+        if f'"request_id": "{request_id}"' in line and '"gunicorn.access"' in line:
+            return json.loads(line)["pid"]
+    raise AssertionError(f"no access record for {request_id}")
+
+
+def test_a_worker_busy_hashing_leaves_new_connections_to_an_idle_worker(server):
+    # given a login that holds one worker's only thread with a bcrypt hash at cost 14
+    # (~1 s, so the probes below fit in it even on a loaded machine); stock gthread would
+    # still accept new connections on that worker (gunicorn #908, #3433)
+    user = _user_hashed_at(14)
+    login: dict = {}
+
+    def log_in():
+        with server.client() as http:
+            body = {"login": user.username, "password": user.raw_password}
+            login["response"] = http.post("/api/v1/auth/login", json=body)
+
+    login_thread = threading.Thread(target=log_in)
+    login_thread.start()
+    # The login has taken its lockout number, so its worker's thread is hashing now.
+    deadline = time.monotonic() + 10
+    while not LoginLockout.objects.filter(key=user.username.lower()).exists():
+        assert time.monotonic() < deadline, "the login never reached the password check"
+        time.sleep(0.005)
+
+    # when eight clients open new connections at once meanwhile
+    def probe() -> str:
+        with server.client() as http:
+            return http.get("/healthz").headers["x-request-id"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        probes = list(pool.map(lambda _: probe(), range(8)))
+    login_thread.join()
+
+    # then the other worker served them all, while the first was still hashing
+    assert login["response"].status_code == 200, login["response"].text
+    hashing_pid = _pid_of(server, login["response"].headers["x-request-id"])
+    assert hashing_pid not in {_pid_of(server, request_id) for request_id in probes}
+
+
+def test_a_new_connection_is_served_while_every_worker_stays_busy(server):
+    # given four keep-alive clients logging in back to back on two one-thread workers:
+    # two connections are accepted at once, the other two wait in the listen queue while
+    # both workers are busy, and a worker that paused accepting must take them anyway
+    users = [_user_hashed_at(12) for _ in range(4)]
+    first_answer_at: dict[int, float] = {}
+    last_answer_at: dict[int, float] = {}
+    start = threading.Barrier(4)
+
+    def client(n: int) -> None:
+        with server.client() as http:
+            start.wait()
+            for _ in range(6):
+                body = {"login": users[n].username, "password": users[n].raw_password}
+                assert http.post("/api/v1/auth/login", json=body).status_code == 200
+                first_answer_at.setdefault(n, time.monotonic())
+                last_answer_at[n] = time.monotonic()
+
+    # when they all run
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(client, range(4)))
+
+    # then every client had its first answer before any client had finished
+    assert max(first_answer_at.values()) < min(last_answer_at.values())
