@@ -10,7 +10,9 @@ pauses accepting, so an idle worker picks the connection up from the listen queu
 A pause lasts at most ``ACCEPT_GRACE_SECONDS``: when every worker is busy, a waiting
 connection is accepted anyway, as stock gthread would, instead of waiting behind the
 kept-alive connections for as long as they keep the threads busy (seen without the
-grace: a login waited 14 s at 8 clients).
+grace: a login waited 14 s at 8 clients). The price: a worker busy for longer than
+that (a login's hash) accepts again as stock gthread does, so the balancing holds for
+bursts of connections and short requests, not for every connection.
 """
 
 import time
