@@ -28,12 +28,12 @@ def _env_int(name: str, default: int) -> int:
 # --- Workers and timeouts (deployment issue) ---
 # Chosen by measurement (docs/performance.md, make bench): gthread, one worker per core,
 # two threads each. bcrypt releases the GIL, so a worker hashes while its other thread
-# does the I/O of another request; more threads only queue more hashes on the same cores
-# (login p50 1.17 s with 4 threads vs 0.74 s with 2 at 8 clients, same throughput) and
-# one thread per worker left the cores idle during I/O. The worker is gthread with one
-# change (authsvc/workers.py): it accepts a new connection only while a thread is free, so
-# no worker sits idle while another holds connections it cannot serve yet (stock gthread put
-# all eight of the benchmark's connections on one worker in one slice out of three, and
+# serves another request; more threads only queue more hashes on the same cores (2 x 4:
+# 91 % of the login limit against 93 % for 2 x 2), and 2 x 2 served /me about 10 % faster
+# than 4 x 1 with half the processes. The worker is gthread with one change
+# (authsvc/workers.py): while all its threads are busy it pauses accepting for up to
+# 50 ms, so a burst of new connections goes to an idle worker (stock gthread put all
+# eight of the benchmark's connections on one worker in one slice out of three, and
 # /healthz and /me ran at half speed).
 
 wsgi_app = "config.wsgi:application"

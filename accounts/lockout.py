@@ -50,19 +50,13 @@ def login_lockout_key(login: str, request: HttpRequest | None = None) -> str:
 def lockout_key(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
     """AXES_USERNAME_CALLABLE: the lockout key of the login in ``credentials``.
 
-    Axes asks several times per attempt (before, on failure, for the record); the key is
-    remembered on the request so the account lookup behind it runs once.
+    Axes asks several times per attempt (before, on failure, for the record); the account
+    lookup behind the key runs once, remembered on the request by ``user_for_login``.
     """
     login = (credentials or {}).get("username")
     if login is None and request is not None:
         login = request.POST.get("username")  # the admin's login form
-    login = str(login or "")
-    memo: dict[str, str] = getattr(request, "_lockout_keys", {}) if request is not None else {}
-    if login not in memo:
-        memo[login] = login_lockout_key(login, request)
-        if request is not None:
-            request._lockout_keys = memo  # type: ignore[attr-defined]
-    return memo[login]
+    return login_lockout_key(str(login or ""), request)
 
 
 @dataclass(frozen=True)
