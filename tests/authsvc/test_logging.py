@@ -1,8 +1,11 @@
 """Structured logs: real requests through the real LOGGING handlers, parsed back as JSON."""
 
 import logging
+import re
+import sys
 import uuid
 from datetime import datetime, timedelta
+from string import ascii_lowercase
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -14,6 +17,7 @@ from authsvc.logging import (
     GunicornAccessFilter,
     RedactSecretsFilter,
     RequestIdFilter,
+    _fold,
     gunicorn_logging_config,
     logging_config,
     redact_text,
@@ -196,6 +200,13 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dBjftJeZ4CVPmB92K27uhbUJ
         ("{'new_password': 'Hunter-2-hunter'}", "Hunter-2-hunter"),
         ("Cookie: sessionid=abc123def456", "abc123def456"),
         ("refresh_token=opaque-value-123", "opaque-value-123"),
+        (f"seen {JWT}", JWT),
+        ("PASSWORD=Hunter-2-hunter", "Hunter-2-hunter"),
+        # Characters IGNORECASE takes for keyword letters: long s, Kelvin sign, Turkish i's.
+        ("pa\u017f\u017fword=Hunter-2-hunter", "Hunter-2-hunter"),
+        ("\u212aEY_TOKEN=opaque-value-123", "opaque-value-123"),
+        ("SESS\u0130ONID=abc123def456", "abc123def456"),
+        ("sess\u0131onid=abc123def456", "abc123def456"),
     ],
 )
 def test_redact_text_blanks_secrets_in_free_text(text, leaked):
@@ -203,6 +214,16 @@ def test_redact_text_blanks_secrets_in_free_text(text, leaked):
 
     assert leaked not in scrubbed
     assert REDACTED in scrubbed
+
+
+def test_the_quick_scan_folds_every_character_the_patterns_take_for_a_keyword_letter():
+    # redact_text skips its patterns when the fold holds no keyword; that is safe only if
+    # every character IGNORECASE equates with an ASCII letter folds to exactly that letter.
+    any_letter = re.compile("[a-z]", re.IGNORECASE)
+    for char in map(chr, range(sys.maxunicode + 1)):
+        if any_letter.fullmatch(char):
+            same = [letter for letter in ascii_lowercase if re.fullmatch(letter, char, re.I)]
+            assert [_fold(char)] == same, hex(ord(char))
 
 
 def test_redact_text_blanks_the_secret_key_and_keeps_ordinary_words(settings):
