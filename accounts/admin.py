@@ -1,7 +1,7 @@
 from itertools import chain
 from typing import Any
 
-from axes.models import AccessFailureLog, AccessLog
+from axes.models import AccessFailureLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html_join
 
+from accounts.audit import AuditAction
 from accounts.lockout import lockout_cooloff, lockout_threshold, user_lockout_key, user_unlock
 from accounts.models import AuditLog, LoginLockout, User
 
@@ -125,24 +126,31 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description="Recent login attempts")
     def recent_login_attempts(self, user: User) -> str:
-        """The latest attempts from axes' records: failures (refused or not) and successes."""
-        key = user_lockout_key(user)
-        failures = AccessFailureLog.objects.filter(username=key)[:RECENT_ATTEMPTS_SHOWN]
-        successes = AccessLog.objects.filter(username=key)[:RECENT_ATTEMPTS_SHOWN]
-        rows = sorted(chain(failures, successes), key=lambda r: r.attempt_time, reverse=True)
+        """The latest attempts: failures (refused or not) from axes, successes from the audit."""
+        failures = AccessFailureLog.objects.filter(username=user_lockout_key(user))
+        successes = AuditLog.objects.filter(user=user, action=AuditAction.LOGIN_SUCCEEDED)
+        rows = sorted(
+            chain(
+                (
+                    (row.attempt_time, _failure_outcome(row), row.ip_address, row.user_agent)
+                    for row in failures[:RECENT_ATTEMPTS_SHOWN]
+                ),
+                (
+                    (row.created_at, "succeeded", row.ip_address, row.user_agent)
+                    for row in successes.order_by("-created_at")[:RECENT_ATTEMPTS_SHOWN]
+                ),
+            ),
+            key=lambda row: row[0],
+            reverse=True,
+        )
         if not rows:
             return "No login attempts recorded."
         return format_html_join(
             "\n",
             "<div>{} — {} — {} — {}</div>",
             (
-                (
-                    row.attempt_time.isoformat(timespec="seconds"),
-                    _outcome(row),
-                    row.ip_address or "-",
-                    row.user_agent,
-                )
-                for row in rows[:RECENT_ATTEMPTS_SHOWN]
+                (at.isoformat(timespec="seconds"), outcome, ip or "-", agent)
+                for at, outcome, ip, agent in rows[:RECENT_ATTEMPTS_SHOWN]
             ),
         )
 
@@ -157,9 +165,7 @@ class UserAdmin(DjangoUserAdmin):
         )
 
 
-def _outcome(row: AccessFailureLog | AccessLog) -> str:
-    if isinstance(row, AccessLog):
-        return "succeeded"
+def _failure_outcome(row: AccessFailureLog) -> str:
     return "failed, account locked" if row.locked_out else "failed"
 
 

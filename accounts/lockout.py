@@ -109,9 +109,16 @@ def lockout_attempt_begin(*, key: str) -> Attempt:
 
 
 def lockout_reset(*, key: str) -> bool:
-    """Forget ``key``'s count (a success, an unlock); True when there was one."""
-    deleted, _ = LoginLockout.objects.filter(key=key).delete()
-    return deleted > 0
+    """Forget ``key``'s count (a success, an unlock); True when there was one.
+
+    One DELETE: the ORM's delete() would wrap it in a transaction of its own (three
+    round trips on every successful login) to collect cascades this table does not have.
+    """
+    connection = connections[router.db_for_write(LoginLockout)]
+    table = connection.ops.quote_name(LoginLockout._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {connection.ops.quote_name('key')} = %s", [key])  # noqa: S608
+        return cursor.rowcount > 0
 
 
 def lockout_seconds_remaining(*, key: str) -> int:

@@ -1,17 +1,17 @@
 """AXES_HANDLER: django-axes' database handler, counting with accounts.lockout's atomic counter.
 
 Axes keeps its role (AxesBackend refuses locked accounts before any hash; its
-AccessFailureLog and AccessLog are the login-attempt records; its admin and
+AccessFailureLog records every failed or refused attempt; its admin and
 ``axes_reset*`` commands keep working) while the count moves to LoginLockout:
 one row per account, taken atomically before the password check (axes #592).
+Successes are recorded once, by the audit trail (login_succeeded), not in AccessLog.
 """
 
 import logging
-from hashlib import sha256
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
-from axes.models import AccessFailureLog, AccessLog
+from axes.models import AccessFailureLog
 from axes.signals import user_locked_out
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,22 +24,15 @@ from accounts.signals import account_locked
 logger = logging.getLogger("authsvc.lockout")
 
 
-def _session_hash(request: HttpRequest) -> str:
-    # Only a session that exists (the admin's); API logins must not create one.
-    session = getattr(request, "session", None)
-    key = session.session_key if session is not None else None
-    return sha256(key.encode()).hexdigest() if key else ""
-
-
-def _record(model: type[AccessFailureLog] | type[AccessLog], request: Any, key: str, **extra: Any):  # type: ignore[no-untyped-def]
-    return model.objects.create(
+def _record(request: Any, key: str, *, locked_out: bool) -> AccessFailureLog:
+    return AccessFailureLog.objects.create(
         username=key,
         ip_address=request.axes_ip_address,
         user_agent=request.axes_user_agent,
         http_accept=request.axes_http_accept[:1025],
         path_info=request.axes_path_info[:255],
         attempt_time=request.axes_attempt_time,
-        **extra,
+        locked_out=locked_out,
     )
 
 
@@ -74,7 +67,7 @@ class AtomicLockoutHandler(AxesDatabaseHandler):
         locks_now = (
             not refused and attempt is not None and attempt.number == lockout.lockout_threshold()
         )
-        _record(AccessFailureLog, request, key, locked_out=refused or locks_now)
+        _record(request, key, locked_out=refused or locks_now)
         if refused:
             user_locked_out.send(
                 "axes", request=request, username=key, ip_address=request.axes_ip_address
@@ -99,9 +92,10 @@ class AtomicLockoutHandler(AxesDatabaseHandler):
         )
 
     def user_logged_in(self, sender: Any, request: Any, user: User, **kwargs: Any) -> None:
-        key = lockout.user_lockout_key(user)
-        _record(AccessLog, request, key, session_hash=_session_hash(request))
-        lockout.lockout_reset(key=key)  # AXES_RESET_ON_SUCCESS, one row per account
+        # AXES_RESET_ON_SUCCESS. No AccessLog row: the audit trail's login_succeeded row
+        # records the success (user, IP, agent, request id); a second row cost each login
+        # an INSERT (docs/performance.md).
+        lockout.lockout_reset(key=lockout.user_lockout_key(user))
 
     def reset_attempts(
         self,

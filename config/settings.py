@@ -258,6 +258,7 @@ AXES_CLIENT_IP_CALLABLE = "authsvc.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends when the cool-off says
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed or refused attempt, with IP and agent
+AXES_DISABLE_ACCESS_LOG = True  # successes: the audit trail's login_succeeded rows
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 423
 AXES_VERBOSE = False

@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 
 # Rate-limit counter (the add a live key refuses, then read and update in a savepoint),
 # one account lookup (shared by the lockout key and the password check), the lockout
-# counter (one upsert), axes' attempt record, audit row, and on success: lockout reset,
-# last_login, the new login session.
-LOGIN_SUCCESS_QUERIES = 12
+# counter (one upsert), audit row, and on failure axes' attempt record, on success: lockout
+# reset (one DELETE, no transaction around it), last_login, the new login session.
+LOGIN_SUCCESS_QUERIES = 11
 LOGIN_FAILURE_QUERIES = 9
 REGISTER_QUERIES = 8
 

@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connections
 
 from accounts.lockout import user_lockout_seconds_remaining
-from accounts.models import LoginLockout
+from accounts.models import AuditLog, LoginLockout
 from accounts.signals import account_locked
 from tests.factories import UserFactory
 from tests.problem import assert_problem
@@ -188,8 +188,9 @@ def test_failures_are_recorded_with_ip_agent_and_outcome(api, alice):
     assert [f.locked_out for f in failures] == [False] * 4 + [True, True]
     assert {f.ip_address for f in failures} == {"127.0.0.1"}
     assert [f.user_agent for f in failures] == ["agent/2"] * 5 + ["agent/3"]
-    success = AccessLog.objects.get()
-    assert (success.username, success.user_agent) == ("alice_w", "agent/1")
+    success = AuditLog.objects.get(action="login_succeeded")
+    assert (success.user, success.user_agent) == (alice, "agent/1")
+    assert not AccessLog.objects.exists()  # one success record: the audit trail's
 
 
 def test_lock_is_announced_once_with_user_ip_and_end(api, alice, locks, caplog):

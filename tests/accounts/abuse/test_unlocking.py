@@ -1,6 +1,7 @@
 """Unlocking: admin list, filter, action, attempts; unlock_user; axes commands; createsuperuser."""
 
 import logging
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -118,6 +119,23 @@ def test_change_page_shows_recent_login_attempts(boss_client, victim, api):
     assert html.count("— failed, account locked —") == 2  # the fifth failure and the refusal
     assert html.count("— succeeded —") == 0  # still locked: the right password was refused
     assert "127.0.0.1" in html
+
+
+def test_change_page_shows_a_success_newest_first_after_an_unlock(boss_client, victim, api):
+    call_command("unlock_user", "victim")
+    ok = api.post(
+        LOGIN,
+        {"login": "victim", "password": victim.raw_password},
+        format="json",
+        HTTP_USER_AGENT="agent/ok",
+    )
+    assert ok.status_code == 200
+
+    html = boss_client.get(f"{USERS}{victim.pk}/change/").content.decode()
+
+    attempts = re.findall(r"<div>([^<]* — [^<]*)</div>", html)
+    assert attempts[0].endswith(" — succeeded — 127.0.0.1 — agent/ok")
+    assert len(attempts) == 6  # and the five failures before it
 
 
 def test_change_page_without_attempts_says_so(boss_client):
