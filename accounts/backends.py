@@ -18,8 +18,7 @@ def user_for_login(login: str, request: HttpRequest | None = None) -> User | Non
     key = login.lower()
     if memo is not None and key in memo:
         return memo[key]
-    # At most one row (unique indexes): a slice, not first(), which would add ORDER BY.
-    user = next(iter(User.objects.by_login(login)[:1]), None)
+    user = User.objects.for_login(login)
     if request is not None:
         if memo is None:
             memo = request._login_users = {}  # type: ignore[attr-defined]

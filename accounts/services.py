@@ -18,9 +18,9 @@ from authsvc.exceptions import AccountLocked, Conflict, InvalidCredentials, Vali
 
 
 def _taken_field(*, username: str, email: str) -> str | None:
-    if User.objects.by_login(username).exists():
+    if User.objects.for_login(username) is not None:
         return "username"
-    if User.objects.by_login(email).exists():
+    if User.objects.for_login(email) is not None:
         return "email"
     return None
 

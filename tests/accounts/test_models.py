@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 from django.db import DataError, IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from tests.factories import UserFactory
@@ -66,6 +67,44 @@ def test_natural_key_lookup_ignores_case():
     user = UserFactory(username="MiXeD_case")
 
     assert User.objects.get_by_natural_key("mixed_CASE") == user
+
+
+@pytest.mark.parametrize(
+    "login", ["MiXeD_case", "mixed_CASE", "Mixed@Example.COM", "mixed@EXAMPLE.com"]
+)
+def test_for_login_finds_the_account_by_username_or_email_in_any_case(login):
+    user = UserFactory(username="MiXeD_case", email="Mixed@example.com")
+
+    assert User.objects.for_login(login) == user
+
+
+@pytest.mark.parametrize("login", ["bob", "alice@example.org", "", "alice%", "'; --"])
+def test_for_login_is_none_without_an_exact_match(login):
+    UserFactory(username="alice", email="bob@example.com")
+
+    assert User.objects.for_login(login) is None
+
+
+@pytest.mark.parametrize(
+    ("login", "index"),
+    [
+        ("someone", "accounts_user_username_ci_unique"),
+        ("someone@example.com", "accounts_user_email_ci_unique"),
+    ],
+)
+def test_for_login_is_served_by_the_lower_case_unique_index(login, index):
+    with CaptureQueriesContext(connection) as queries:
+        User.objects.for_login(login)
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # an empty table: ask for the index
+            cursor.execute(f"EXPLAIN {sql}")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        plan = " ".join(str(column) for row in cursor.fetchall() for column in row)
+
+    assert index in plan, plan
 
 
 def test_production_hasher_is_bcrypt_sha256_at_cost_12(settings):
