@@ -11,3 +11,6 @@ function request()
   local body = string.format('{"login": "%s", "password": "%s"}', name, password)
   return wrk.format(nil, "/api/v1/auth/login", nil, body)
 end
+
+
+require("steady")  -- after setup() above, which it wraps

@@ -17,3 +17,6 @@ function request()
     name, name, password)
   return wrk.format(nil, "/api/v1/auth/register", nil, body)
 end
+
+
+require("steady")  -- after setup() above, which it wraps
