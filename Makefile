@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL_REDIRECT=0 LOG_FORMAT=console
 CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
 
-.PHONY: run serve test pytest lint install bench bench-middleware deploy-check
+.PHONY: run serve test pytest lint install bench bench-middleware bench-instructions deploy-check
 
 install: $(VENV)/.installed
 
@@ -37,6 +37,11 @@ bench: install
 ## Cost of each middleware per request, in process (docs/performance.md).
 bench-middleware: install
 	$(BIN)/python -m tests.benchmark.middleware_cost
+
+## CPU instructions per login and per /me, in process, counted by callgrind (needs valgrind).
+bench-instructions: install
+	@command -v valgrind >/dev/null || { echo "make bench-instructions needs valgrind (Debian: apt-get install valgrind)"; exit 1; }
+	$(BIN)/python -m tests.benchmark.instructions
 
 ## Lint, type-check, migration and schema checks, then the whole test suite with coverage.
 test: install lint pytest
