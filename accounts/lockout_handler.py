@@ -76,7 +76,7 @@ class AtomicLockoutHandler(AxesDatabaseHandler):
             self._announce_lock(request, key, attempt)
 
     def _announce_lock(self, request: HttpRequest, key: str, attempt: lockout.Attempt) -> None:
-        user = User.objects.by_login(key).first()
+        user = User.objects.for_login(key)
         ip = request.axes_ip_address  # type: ignore[attr-defined]
         logger.warning("account locked", extra={"user_id": str(user.pk) if user else None})
         audit_record(

@@ -8,6 +8,11 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+def _login_field(login: str) -> str:
+    """The field a login names: usernames cannot contain "@", so it says which index to use."""
+    return "email" if "@" in login else "username"
+
+
 class UserManager(BaseUserManager["User"]):
     """Looks users up case-insensitively, through the lower-case unique indexes."""
 
@@ -15,14 +20,9 @@ class UserManager(BaseUserManager["User"]):
         return self.by_login(username or "").get()
 
     def by_login(self, login: str):  # type: ignore[no-untyped-def]
-        """Users whose username or email equals ``login``, ignoring letter case.
-
-        Usernames cannot contain "@", so the login says which index to use.
-        """
+        """Users whose username or email equals ``login``, ignoring letter case."""
         value = login.lower()
-        if "@" in value:
-            return self.alias(email_lower=Lower("email")).filter(email_lower=value)
-        return self.alias(username_lower=Lower("username")).filter(username_lower=value)
+        return self.alias(login_lower=Lower(_login_field(value))).filter(login_lower=value)
 
     def for_login(self, login: str) -> "User | None":
         """The one user ``login`` names (``by_login``'s match), or None; for hot paths.
@@ -33,7 +33,7 @@ class UserManager(BaseUserManager["User"]):
         """
         value = login.lower()
         quote = connections[self.db].ops.quote_name
-        column = quote("email" if "@" in value else "username")
+        column = quote(_login_field(value))  # field and column names are the same
         table = quote(self.model._meta.db_table)
         sql = f"SELECT * FROM {table} WHERE LOWER({column}) = %s LIMIT 1"  # noqa: S608
         return next(iter(self.raw(sql, [value])), None)

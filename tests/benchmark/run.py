@@ -11,9 +11,9 @@ jumping by 10-20 % between neighbouring samples), so the method keeps each compa
 local in time: the workers are idle before every phase (quiesce); the hashing phases
 (login_8, register_8) run in slices with hashes timed between them, and the phase is
 rated against the median of those; /me and /healthz alternate in short slices rather
-than two separate windows. A
-hashing slice's rate is its steady rate (steady.lua), which neither counts the start at
-empty queues nor loses the hashes in flight when wrk stops (both a few per cent of 30 s).
+than two separate windows. A hashing slice's rate is its steady rate (steady.lua), which
+neither counts the start at empty queues nor loses the hashes in flight when wrk stops
+(both a few per cent of 30 s).
 """
 
 import argparse
@@ -315,7 +315,8 @@ def phase_t(timings: list[list[float]]) -> float:
 
 def round_ratios_vs_limit(phase: dict, timings: list[list[float]], cores: int) -> list[float]:
     """Each slice's steady rate against cores / t, t = the phase's median hash."""
-    return [_steady(part) * phase_t(timings) / cores for part in phase["slices"]]
+    t = phase_t(timings)
+    return [_steady(part) * t / cores for part in phase["slices"]]
 
 
 def me_vs_healthz(base: str, access: str, rounds: int) -> tuple[dict, dict, list[float]]:

@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, logins: list[str], **options: Any) -> None:
         unknown = []
         for login in logins:
-            user = User.objects.by_login(login.strip()).first()
+            user = User.objects.for_login(login.strip())
             if user is None:
                 unknown.append(login)
                 self.stderr.write(f"{login}: no such user")
