@@ -71,8 +71,8 @@ class TokenRefreshView(APIView):
         description="Returns a new token pair in the same login session and retires the "
         "presented refresh token. Presenting a retired refresh token again (outside a short "
         "grace window for its immediate predecessor) revokes the whole session: `401 "
-        "token_invalid`. Refused also for an inactive or locked account and after a password "
-        "change made in another session.",
+        "token_invalid`. Refused also for an inactive account and after a password change made "
+        "in another session; a lockout does not end existing sessions.",
         request=TokenRefreshRequestSerializer,
         responses={
             200: TokenRefreshResponseSerializer,

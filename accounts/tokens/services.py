@@ -15,7 +15,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.audit import AuditAction, AuditStatus, audit_record
-from accounts.lockout import user_lockout_seconds_remaining
 from accounts.models import LoginSession, RevokeReason, User
 from accounts.tokens.codec import TokenType, token_decode, token_encode
 from authsvc.clientip import client_ip
@@ -85,7 +84,10 @@ def token_pair_issue(*, user: User, request: HttpRequest | None = None) -> Token
 
 
 def _may_refresh(*, user: User, session: LoginSession) -> bool:
-    if not user.is_active or user_lockout_seconds_remaining(user=user) > 0:
+    # A lockout stops password guessing, not the sessions the owner already has: otherwise
+    # anyone who knows a username could log its owner out everywhere with five bad guesses.
+    # Ending sessions is the admin's call (disable the account, or end its sessions).
+    if not user.is_active:
         return False
     changed = user.password_changed_at
     # A password change ends every session that had not proved the new password.
