@@ -10,6 +10,11 @@ from authsvc.problems import PROBLEM_TYPE_PREFIX
 
 EXAMPLE_REQUEST_ID = "7f1c2a9e-3b4d-4c6e-9f10-2a3b4c5d6e7f"
 
+# What any endpoint that reads a JSON body can answer before it looks at the fields.
+BODY_ERRORS = (errors.ParseError, errors.UnsupportedMediaType, errors.PayloadTooLarge)
+# Past a per-IP rate (429), or its store unreachable with AUTH_RATELIMIT_FAIL_OPEN off (503).
+RATE_ERRORS = (errors.RateLimited, errors.ServiceUnavailable)
+
 
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details, as every error of this API is shaped."""

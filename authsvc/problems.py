@@ -123,7 +123,7 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> HttpRespons
     if error is None:
         return None
     # Imported here: rest_framework.views loads the DRF settings, hence our authentication
-    # class, and this module must stay importable from below it (accounts.lockout).
+    # class, and this module must stay importable from below it (the lockout's axes glue).
     from rest_framework.views import set_rollback
 
     set_rollback()

@@ -112,7 +112,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Authentication -----------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.LoginBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.login.backends.LoginBackend"]
 
 PASSWORD_HASHERS = [
     # bcrypt on a SHA-256 pre-hash: plain bcrypt silently ignores bytes past 72.
@@ -130,7 +130,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 if env_bool("AUTH_PASSWORD_REQUIRE_CHARACTER_CLASSES", True):
-    AUTH_PASSWORD_VALIDATORS.append({"NAME": "accounts.validators.CharacterClassesValidator"})
+    AUTH_PASSWORD_VALIDATORS.append(
+        {"NAME": "accounts.passwords.validators.CharacterClassesValidator"}
+    )
 
 ACCESS_TOKEN_TTL_SECONDS = env_int("AUTH_ACCESS_TOKEN_TTL", 1800, minimum=1)
 REFRESH_TOKEN_TTL_SECONDS = env_int("AUTH_REFRESH_TOKEN_TTL", 604800, minimum=1)
@@ -138,7 +140,7 @@ REFRESH_TOKEN_TTL_SECONDS = env_int("AUTH_REFRESH_TOKEN_TTL", 604800, minimum=1)
 # --- API --------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.BearerTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.tokens.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["authsvc.parsers.BoundedJSONParser"],
@@ -249,17 +251,17 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", *AUTHENTICATION_BACKENDS
 
 # django-axes defaults (lock by IP, forever, extend on every attempt) are each overridden.
 AXES_ENABLED = True
-AXES_HANDLER = "accounts.lockout_handler.AtomicLockoutHandler"  # atomic count, axes #592
+AXES_HANDLER = "accounts.login.axes.AtomicLockoutHandler"  # atomic count, axes #592
 AXES_FAILURE_LIMIT = AUTH_LOCKOUT_THRESHOLD
 AXES_COOLOFF_TIME = timedelta(seconds=AUTH_LOCKOUT_COOLOFF_SECONDS)
 AXES_LOCKOUT_PARAMETERS = ["username"]  # per account: an attacker rotating IPs still counts
-AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_key"  # one key per account, however named
+AXES_USERNAME_CALLABLE = "accounts.login.axes.lockout_key"  # one key per account, however named
 AXES_CLIENT_IP_CALLABLE = "authsvc.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends when the cool-off says
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed or refused attempt, with IP and agent
 AXES_DISABLE_ACCESS_LOG = True  # successes: the audit trail's login_succeeded rows
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "accounts.login.axes.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 423
 AXES_VERBOSE = False
 
@@ -339,7 +341,9 @@ OUTBOUND_RETRY_BACKOFF_MS = env_int("OUTBOUND_RETRY_BACKOFF_MS", 100)
 AUTH_PWNED_PASSWORDS = env_bool("AUTH_PWNED_PASSWORDS", False)
 AUTH_PWNED_PASSWORDS_URL = env_str("AUTH_PWNED_PASSWORDS_URL", "https://api.pwnedpasswords.com")
 if AUTH_PWNED_PASSWORDS:
-    AUTH_PASSWORD_VALIDATORS.append({"NAME": "accounts.validators.BreachedPasswordValidator"})
+    AUTH_PASSWORD_VALIDATORS.append(
+        {"NAME": "accounts.passwords.validators.BreachedPasswordValidator"}
+    )
 
 # Mail: EMAIL_URL, or the usual EMAIL_* variables; printed to the console in debug
 # runs with nothing configured.

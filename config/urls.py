@@ -6,7 +6,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from accounts.token_views import JwksView
+from accounts.tokens.views import JwksView
 from authsvc.csp import csp_extend
 from authsvc.health import HealthView, MetricsView, ReadyView
 

@@ -81,5 +81,7 @@ def test_email_url_wins_over_debug_console():
 
 def test_pwned_passwords_flag_adds_the_validator_last():
     validators = _setting("AUTH_PASSWORD_VALIDATORS", AUTH_PWNED_PASSWORDS="1")
-    assert validators.endswith("{'NAME': 'accounts.validators.BreachedPasswordValidator'}]")
+    assert validators.endswith(
+        "{'NAME': 'accounts.passwords.validators.BreachedPasswordValidator'}]"
+    )
     assert "Breached" not in _setting("AUTH_PASSWORD_VALIDATORS")

@@ -14,7 +14,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from accounts.tokens import token_pair_issue
+from accounts.tokens.services import token_pair_issue
 from tests.factories import UserFactory
 from tests.servers import start_gunicorn
 

@@ -7,8 +7,8 @@ from typing import Any
 import jwt
 from django.conf import settings
 
-from accounts.tokens import token_pair_issue
 from accounts.tokens.keys import key_ring
+from accounts.tokens.services import token_pair_issue
 
 
 def issue_pair(user, request=None) -> dict:

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='LoginLockout',
             fields=[
-                ('key', models.CharField(help_text='accounts.lockout.lockout_key of the login.', max_length=255, primary_key=True, serialize=False)),
+                ('key', models.CharField(help_text='accounts.login.axes.lockout_key of the login.', max_length=255, primary_key=True, serialize=False)),
                 ('attempts', models.PositiveIntegerField(default=0, help_text='Attempts in the current window not followed by a success.')),
                 ('last_attempt_at', models.DateTimeField(help_text='The window (and a lock) ends AUTH_LOCKOUT_COOLOFF seconds after this.')),
             ],

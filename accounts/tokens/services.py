@@ -14,9 +14,10 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.audit import AuditAction, AuditStatus, audit_record
-from accounts.models import LoginSession, RevokeReason, User
+from accounts.audit.services import AuditAction, AuditStatus, audit_record
 from accounts.tokens.codec import TokenType, token_decode, token_encode
+from accounts.tokens.models import LoginSession, RevokeReason
+from accounts.users.models import User
 from authsvc.clientip import client_ip
 from authsvc.exceptions import NotFound, PermissionDenied, TokenInvalid
 

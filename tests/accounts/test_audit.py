@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
-from accounts.audit import AuditAction, AuditStatus, audit_record
+from accounts.audit.services import AuditAction, AuditStatus, audit_record
 from accounts.models import AuditLog
 from authsvc.context import request_id_var
 from authsvc.logging import REDACTED

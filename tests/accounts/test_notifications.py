@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.notifications import LOCKOUT_NOTICE_SUBJECT, lockout_notify
+from accounts.login.notifications import LOCKOUT_NOTICE_SUBJECT, lockout_notify
 from authsvc import breakers
 from authsvc.mail import mail_send
 from tests.factories import UserFactory

@@ -1,7 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.validators import CharacterClassesValidator, validate_username
+from accounts.passwords.validators import CharacterClassesValidator
+from accounts.users.validators import validate_username
 
 
 @pytest.mark.parametrize("username", ["abc", "A_b_9", "x" * 32, "___"])

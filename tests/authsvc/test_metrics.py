@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.urls import resolve
 from prometheus_client import REGISTRY
 
-from accounts.audit import AuditAction, AuditStatus, audit_record
+from accounts.audit.services import AuditAction, AuditStatus, audit_record
 from authsvc.mail import mail_send
 from authsvc.metrics import http_request_observe
 from tests.factories import UserFactory

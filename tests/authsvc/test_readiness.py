@@ -37,7 +37,7 @@ def test_an_open_breaker_is_reported_degraded_and_the_service_stays_ready(api, s
     upstream = FakeHttpUpstream(status=500).start()
     settings.AUTH_PASSWORD_VALIDATORS = [
         *settings.AUTH_PASSWORD_VALIDATORS,
-        {"NAME": "accounts.validators.BreachedPasswordValidator"},
+        {"NAME": "accounts.passwords.validators.BreachedPasswordValidator"},
     ]
     settings.AUTH_PWNED_PASSWORDS_URL = upstream.base_url
     settings.OUTBOUND_RETRIES = 0

@@ -6,9 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from accounts.models import AuditLog
-
-BATCH_SIZE = 5000  # short transactions: a purge must not hold locks over the whole table
+from accounts.audit.models import AuditLog
+from accounts.audit.services import audit_logs_purge
 
 
 class Command(BaseCommand):
@@ -29,7 +28,5 @@ class Command(BaseCommand):
                 f"{expired.count()} audit log rows {when} would be deleted (dry run)."
             )
             return
-        deleted = 0
-        while batch := list(expired.order_by("id").values_list("id", flat=True)[:BATCH_SIZE]):
-            deleted += AuditLog.objects.filter(id__in=batch).delete()[0]
+        deleted = audit_logs_purge(older_than=cutoff)
         self.stdout.write(f"{deleted} audit log rows {when} deleted.")

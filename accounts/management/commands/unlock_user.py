@@ -4,8 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.lockout import user_lockout_seconds_remaining, user_unlock
-from accounts.models import User
+from accounts.login.lockout import user_lockout_seconds_remaining
+from accounts.login.services import user_unlock
+from accounts.users.models import User
 
 
 class Command(BaseCommand):

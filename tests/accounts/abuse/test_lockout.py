@@ -8,9 +8,9 @@ from axes.models import AccessFailureLog, AccessLog
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connections
 
-from accounts.lockout import user_lockout_seconds_remaining
+from accounts.login.lockout import user_lockout_seconds_remaining
+from accounts.login.signals import account_locked
 from accounts.models import AuditLog, LoginLockout
-from accounts.signals import account_locked
 from tests.factories import UserFactory
 from tests.problem import assert_problem
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import call_command
 
-from accounts.notifications import LOCKOUT_NOTICE_SUBJECT
+from accounts.login.notifications import LOCKOUT_NOTICE_SUBJECT
 from tests.factories import UserFactory
 from tests.logcapture import capture_logs
 from tests.problem import assert_problem

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.admin import LockedFilter
-from accounts.lockout import user_lockout_seconds_remaining
+from accounts.login.admin import LockedFilter
+from accounts.login.lockout import user_lockout_seconds_remaining
 from accounts.models import User
 from tests.factories import UserFactory
 

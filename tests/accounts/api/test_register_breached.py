@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/auth/register"
 BREACHED = "Password-123"
 FRESH = "Unseen-Horse-42-staple"
-VALIDATOR = {"NAME": "accounts.validators.BreachedPasswordValidator"}
+VALIDATOR = {"NAME": "accounts.passwords.validators.BreachedPasswordValidator"}
 
 
 def _sha1(password: str) -> str:

@@ -2,13 +2,25 @@
 
 from typing import Any
 
-from django.conf import settings
 from rest_framework import serializers
 
-from accounts.models import LoginSession
-from accounts.serializers import PasswordField, TextField
+from accounts.tokens.models import LoginSession
+from accounts.users.fields import TextField
+from accounts.users.serializers import UserSummarySerializer
 
 TOKEN_MAX_LENGTH = 4096  # ours are < 1 KiB; anything far larger is not one of ours
+
+
+class TokenPairResponseSerializer(serializers.Serializer):
+    user = UserSummarySerializer(read_only=True)
+    access = serializers.CharField(read_only=True, help_text="Access token (JWT).")
+    refresh = serializers.CharField(
+        read_only=True,
+        required=False,
+        help_text="Refresh token (JWT); absent in cookie mode (set as an HttpOnly cookie).",
+    )
+    token_type = serializers.ChoiceField(choices=["Bearer"], read_only=True)
+    expires_in = serializers.IntegerField(read_only=True, help_text="Access token lifetime, s.")
 
 
 class TokenRefreshRequestSerializer(serializers.Serializer):
@@ -60,11 +72,6 @@ class LoginSessionSerializer(serializers.ModelSerializer):
 
 class LoginSessionListResponseSerializer(serializers.Serializer):
     sessions = LoginSessionSerializer(many=True, read_only=True)
-
-
-class PasswordChangeRequestSerializer(serializers.Serializer):
-    current_password = PasswordField(max_length=settings.PASSWORD_MAX_LENGTH)
-    new_password = PasswordField(max_length=settings.PASSWORD_MAX_LENGTH)
 
 
 class JsonWebKeySerializer(serializers.Serializer):

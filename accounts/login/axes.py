@@ -1,4 +1,5 @@
-"""AXES_HANDLER: django-axes' database handler, counting with accounts.lockout's atomic counter.
+"""django-axes glue: the handler (AXES_HANDLER) counting with the atomic lockout counter,
+the lockout key (AXES_USERNAME_CALLABLE) and the 423 response (AXES_LOCKOUT_CALLABLE).
 
 Axes keeps its role (AxesBackend refuses locked accounts before any hash; its
 AccessFailureLog records every failed or refused attempt; its admin and
@@ -13,15 +14,42 @@ from typing import Any
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessFailureLog
 from axes.signals import user_locked_out
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from accounts import lockout
-from accounts.audit import AuditAction, AuditStatus, audit_record
-from accounts.models import LoginLockout, User
-from accounts.signals import account_locked
+from accounts.audit.services import AuditAction, AuditStatus, audit_record
+from accounts.login import lockout
+from accounts.login.models import LoginLockout
+from accounts.login.signals import account_locked
+from accounts.users.models import User
+from authsvc.exceptions import AccountLocked
+from authsvc.problems import problem_response
 
 logger = logging.getLogger("authsvc.lockout")
+
+
+def lockout_key(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
+    """AXES_USERNAME_CALLABLE: the lockout key of the login in ``credentials``.
+
+    Axes asks several times per attempt (before, on failure, for the record); the account
+    lookup behind the key runs once, remembered on the request by ``user_for_login``.
+    """
+    login = (credentials or {}).get("username")
+    if login is None and request is not None:
+        login = request.POST.get("username")  # the admin's login form
+    return lockout.login_lockout_key(str(login or ""), request)
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: the 423 problem for any login axes refused (the admin's too)."""
+    if original_response is not None and original_response.status_code == AccountLocked.status:
+        return original_response  # already our problem document, from the API
+    key = lockout_key(request, credentials if isinstance(credentials, dict) else None)
+    return problem_response(
+        AccountLocked(retry_after_seconds=lockout.lockout_seconds_remaining(key=key))
+    )
 
 
 def _record(request: Any, key: str, *, locked_out: bool) -> AccessFailureLog:
@@ -43,16 +71,16 @@ class AtomicLockoutHandler(AxesDatabaseHandler):
             return False
         if self.is_whitelisted(request, credentials):
             return True
-        attempt = lockout.lockout_attempt_begin(key=lockout.lockout_key(request, credentials))
+        attempt = lockout.lockout_attempt_begin(key=lockout_key(request, credentials))
         request.lockout_attempt = attempt
         return attempt.allowed
 
     def is_locked(self, request: Any, credentials: dict[str, Any] | None = None) -> bool:
-        key = lockout.lockout_key(request, credentials)
+        key = lockout_key(request, credentials)
         return lockout.lockout_seconds_remaining(key=key) > 0
 
     def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
-        row = LoginLockout.objects.filter(key=lockout.lockout_key(request, credentials)).first()
+        row = LoginLockout.objects.filter(key=lockout_key(request, credentials)).first()
         return row.attempts if row is not None else 0
 
     def user_login_failed(
@@ -61,7 +89,7 @@ class AtomicLockoutHandler(AxesDatabaseHandler):
         if request is None:
             logger.error("login failure without a request: not counted (axes #478)")
             return
-        key = lockout.lockout_key(request, credentials)
+        key = lockout_key(request, credentials)
         attempt: lockout.Attempt | None = getattr(request, "lockout_attempt", None)
         refused = bool(request.axes_locked_out)
         locks_now = (

@@ -2,9 +2,9 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from accounts.models import User
 from accounts.tokens.codec import TokenClaims, TokenType, token_decode
 from accounts.tokens.selectors import user_for_access_token
+from accounts.users.models import User
 from authsvc.context import request_user_id_set
 from authsvc.exceptions import TokenInvalid
 
@@ -39,3 +39,15 @@ class BearerTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return f'Bearer realm="{self.www_authenticate_realm}"'
+
+
+def request_claims(request: Request) -> TokenClaims:
+    """The verified claims of the access token behind an authenticated request."""
+    assert isinstance(request.auth, TokenClaims)  # noqa: S101 (BearerTokenAuthentication sets it)
+    return request.auth
+
+
+def request_user(request: Request) -> User:
+    """The user of a request that passed IsAuthenticated."""
+    assert isinstance(request.user, User)  # noqa: S101 (IsAuthenticated ran)
+    return request.user

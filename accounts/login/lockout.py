@@ -14,18 +14,15 @@ ATOMIC_REQUESTS so a rolled-back request cannot erase it (axes #628/#611).
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import connections, router
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.audit import AuditAction, audit_record
-from accounts.backends import user_for_login
-from accounts.models import LoginLockout, User
-from authsvc.exceptions import AccountLocked
-from authsvc.problems import problem_response
+from accounts.login.backends import user_for_login
+from accounts.login.models import LoginLockout
+from accounts.users.models import User
 
 
 def lockout_threshold() -> int:
@@ -45,18 +42,6 @@ def login_lockout_key(login: str, request: HttpRequest | None = None) -> str:
     normalised = login.strip().lower()
     user = user_for_login(normalised, request)
     return user.username.lower() if user else normalised
-
-
-def lockout_key(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
-    """AXES_USERNAME_CALLABLE: the lockout key of the login in ``credentials``.
-
-    Axes asks several times per attempt (before, on failure, for the record); the account
-    lookup behind the key runs once, remembered on the request by ``user_for_login``.
-    """
-    login = (credentials or {}).get("username")
-    if login is None and request is not None:
-        login = request.POST.get("username")  # the admin's login form
-    return login_lockout_key(str(login or ""), request)
 
 
 @dataclass(frozen=True)
@@ -136,30 +121,3 @@ def user_lockout_key(user: User) -> str:
 def user_lockout_seconds_remaining(*, user: User) -> int:
     """Seconds until ``user``'s lockout ends; 0 when the account is not locked."""
     return lockout_seconds_remaining(key=user_lockout_key(user))
-
-
-def user_unlock(*, user: User, by: str, request: HttpRequest | None = None) -> bool:
-    """Clear ``user``'s lockout and failure count; audited with ``by`` (who unlocked).
-
-    ``by`` is an id, not a name: ``"admin:<user id>"`` or ``"command:unlock_user"``.
-    Returns whether the account was locked.
-    """
-    was_locked = user_lockout_seconds_remaining(user=user) > 0
-    lockout_reset(key=user_lockout_key(user))
-    audit_record(
-        action=AuditAction.ACCOUNT_UNLOCKED,
-        user=user,
-        request=request,
-        details={"unlocked_by": by, "was_locked": was_locked},
-    )
-    return was_locked
-
-
-def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
-) -> HttpResponse:
-    """AXES_LOCKOUT_CALLABLE: the 423 problem for any login axes refused (the admin's too)."""
-    if original_response is not None and original_response.status_code == AccountLocked.status:
-        return original_response  # already our problem document, from the API
-    key = lockout_key(request, credentials if isinstance(credentials, dict) else None)
-    return problem_response(AccountLocked(retry_after_seconds=lockout_seconds_remaining(key=key)))

@@ -9,9 +9,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.audit import AuditAction, AuditStatus, audit_record
-from accounts.models import LoginSession, RevokeReason, User
+from accounts.audit.services import AuditAction, AuditStatus, audit_record
+from accounts.tokens.models import LoginSession, RevokeReason
 from accounts.tokens.services import sessions_revoke_all
+from accounts.users.models import User
 from authsvc.exceptions import ValidationFailed
 
 

@@ -1,28 +1,14 @@
-"""Username shape and password rules (composition, breached passwords)."""
+"""The password policy's own rules (composition, breached passwords).
 
-import re
+Django's validators (length, similarity, common passwords) are listed beside these in
+AUTH_PASSWORD_VALIDATORS; every path that sets a password calls ``validate_password``.
+"""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.utils.deconstruct import deconstructible
 from django.views.decorators.debug import sensitive_variables
 
 from authsvc.pwned import password_breach_count
-
-USERNAME_MIN_LENGTH = 3
-USERNAME_MAX_LENGTH = 32
-# Explicit ASCII classes and \Z: \w and str.isalnum() accept Unicode letters and digits,
-# and $ would accept a trailing newline. The same pattern backs the database check.
-USERNAME_PATTERN = rf"^[A-Za-z0-9_]{{{USERNAME_MIN_LENGTH},{USERNAME_MAX_LENGTH}}}\Z"
-
-validate_username = RegexValidator(
-    re.compile(USERNAME_PATTERN),
-    message=(
-        f"Use {USERNAME_MIN_LENGTH} to {USERNAME_MAX_LENGTH} characters: "
-        "ASCII letters, digits and underscore."
-    ),
-    code="invalid_username",
-)
 
 
 @deconstructible

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.users.models import User
 from authsvc.mail import mail_send
 
 logger = logging.getLogger("authsvc.notifications")

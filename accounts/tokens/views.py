@@ -1,30 +1,18 @@
-"""Token lifecycle endpoints: refresh, logout, sessions, password change, JWKS.
+"""Token lifecycle endpoints: refresh, logout, sessions, JWKS.
 
 One APIView per operation: parse, call one service, serialize (docs/tokens.md).
 """
 
 import uuid
 
-from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
-from accounts.passwords import user_password_change
-from accounts.token_serializers import (
-    JsonWebKeySetSerializer,
-    LoginSessionListResponseSerializer,
-    LoginSessionSerializer,
-    LogoutRequestSerializer,
-    PasswordChangeRequestSerializer,
-    TokenRefreshRequestSerializer,
-    TokenRefreshResponseSerializer,
-)
 from accounts.tokens import services
-from accounts.tokens.codec import TokenClaims
+from accounts.tokens.authentication import request_claims, request_user
 from accounts.tokens.cookies import (
     refresh_cookie_clear,
     refresh_cookie_enabled,
@@ -32,26 +20,22 @@ from accounts.tokens.cookies import (
     refresh_from_cookie,
 )
 from accounts.tokens.keys import jwks_document
+from accounts.tokens.responses import TOKEN_RESPONSE_HEADERS
 from accounts.tokens.selectors import login_sessions_active
-from accounts.views import TOKEN_RESPONSE_HEADERS
+from accounts.tokens.serializers import (
+    JsonWebKeySetSerializer,
+    LoginSessionListResponseSerializer,
+    LoginSessionSerializer,
+    LogoutRequestSerializer,
+    TokenRefreshRequestSerializer,
+    TokenRefreshResponseSerializer,
+)
 from authsvc import exceptions as errors
-from authsvc.openapi import problem_responses
-from authsvc.ratelimit import rate_limit_enforce
+from authsvc.openapi import BODY_ERRORS, problem_responses
 
 JWKS_CACHE_CONTROL = "public, max-age=300"  # short: a rotated key must reach verifiers soon
-_BODY_ERRORS = (errors.ParseError, errors.UnsupportedMediaType, errors.PayloadTooLarge)
 _AUTH_ERRORS = (errors.NotAuthenticated, errors.TokenInvalid)
 _SESSION_ID = "5b0c7a1e-2f3d-4e5a-8b6c-7d8e9f0a1b2c"
-
-
-def _claims(request: Request) -> TokenClaims:
-    assert isinstance(request.auth, TokenClaims)  # noqa: S101 (BearerTokenAuthentication sets it)
-    return request.auth
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 (IsAuthenticated ran)
-    return request.user
 
 
 def _no_content(*, clear_cookie: bool = False) -> Response:
@@ -78,7 +62,7 @@ class TokenRefreshView(APIView):
             200: TokenRefreshResponseSerializer,
             **problem_responses(
                 errors.ValidationFailed,
-                *_BODY_ERRORS,
+                *BODY_ERRORS,
                 errors.TokenInvalid,
                 examples={
                     errors.ValidationFailed: {"errors": {"refresh": ["This field is required."]}}
@@ -124,7 +108,7 @@ class LogoutView(APIView):
             204: OpenApiResponse(description="The session is revoked."),
             **problem_responses(
                 errors.ValidationFailed,
-                *_BODY_ERRORS,
+                *BODY_ERRORS,
                 *_AUTH_ERRORS,
                 errors.PermissionDenied,
                 examples={
@@ -141,8 +125,8 @@ class LogoutView(APIView):
         payload.is_valid(raise_exception=True)
         refresh = payload.validated_data.get("refresh") or refresh_from_cookie(request._request)
         services.user_logout(
-            user=_user(request),
-            current_session_id=_claims(request).sid,
+            user=request_user(request),
+            current_session_id=request_claims(request).sid,
             refresh=refresh,
             request=request._request,
         )
@@ -162,7 +146,7 @@ class LogoutAllView(APIView):
         tags=["tokens"],
     )
     def post(self, request: Request) -> Response:
-        services.user_logout_all(user=_user(request), request=request._request)
+        services.user_logout_all(user=request_user(request), request=request._request)
         return _no_content(clear_cookie=True)
 
 
@@ -192,8 +176,8 @@ class LoginSessionListView(APIView):
         tags=["tokens"],
     )
     def get(self, request: Request) -> Response:
-        sessions = login_sessions_active(user=_user(request))
-        context = {"current_session_id": _claims(request).sid}
+        sessions = login_sessions_active(user=request_user(request))
+        context = {"current_session_id": request_claims(request).sid}
         return Response(
             {"sessions": LoginSessionSerializer(sessions, many=True, context=context).data}
         )
@@ -213,49 +197,7 @@ class LoginSessionDetailView(APIView):
     )
     def delete(self, request: Request, session_id: uuid.UUID) -> Response:
         services.user_session_delete(
-            user=_user(request), session_id=session_id, request=request._request
-        )
-        return _no_content()
-
-
-class PasswordChangeView(APIView):
-    @extend_schema(
-        operation_id="auth_password_change",
-        summary="Change the password",
-        description="Checks `current_password`, applies the registration password rules to "
-        "`new_password`, and revokes every other login session of the user (this one stays). "
-        "A wrong current password is `400 validation_error` on `current_password`. "
-        "Attempts count against the client's login rate limit (`AUTH_LOGIN_RATE`, 429): "
-        "a stolen access token must not become an unlimited password oracle.",
-        request=PasswordChangeRequestSerializer,
-        responses={
-            204: OpenApiResponse(description="The password is changed."),
-            **problem_responses(
-                errors.ValidationFailed,
-                *_BODY_ERRORS,
-                *_AUTH_ERRORS,
-                errors.RateLimited,
-                examples={
-                    errors.ValidationFailed: {
-                        "errors": {"current_password": ["The current password is incorrect."]}
-                    }
-                },
-            ),
-        },
-        tags=["tokens"],
-    )
-    def post(self, request: Request) -> Response:
-        # Checked before any hashing, like login: each attempt is a guess at the password.
-        rate_limit_enforce(
-            request=request._request, group="auth.password_change", rate=settings.AUTH_LOGIN_RATE
-        )
-        payload = PasswordChangeRequestSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        user_password_change(
-            user=_user(request),
-            current_session_id=_claims(request).sid,
-            request=request._request,
-            **payload.validated_data,
+            user=request_user(request), session_id=session_id, request=request._request
         )
         return _no_content()
 

@@ -1,5 +1,8 @@
 """The security audit trail: one call per security event.
 
+The lowest layer of accounts/: every capability records here, and this imports none of them
+(the user is any AbstractBaseUser).
+
 ``audit_record`` writes the event twice: a record on the ``authsvc.audit`` logger
 (first, so it exists even if the database is down) and a row in ``audit_logs``.
 Never pass a password, token or email in ``details``: ids and outcomes only
@@ -15,12 +18,14 @@ on rows the caller has locked. The log record is written whatever happens.
 """
 
 import logging
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
-from accounts.models import AuditLog, User
+from accounts.audit.models import AuditLog
 from authsvc import metrics
 from authsvc.clientip import client_ip
 from authsvc.context import current_request_id, request_user_id_set
@@ -50,7 +55,7 @@ def audit_record(
     *,
     action: AuditAction,
     status: AuditStatus = AuditStatus.SUCCESS,
-    user: User | None = None,
+    user: AbstractBaseUser | None = None,
     request: HttpRequest | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditLog:
@@ -73,7 +78,7 @@ def audit_record(
         request_user_id_set(request, user.pk)  # the access log now knows who this was
     _count(action, status)
     return AuditLog.objects.create(
-        user=user,
+        user_id=user.pk if user is not None else None,
         action=action.value,
         status=status.value,
         request_id=current_request_id() or "",
@@ -95,3 +100,15 @@ def _count(action: AuditAction, status: AuditStatus) -> None:
         metrics.REGISTRATIONS.inc()
     elif action is AuditAction.ACCOUNT_LOCKED:
         metrics.LOCKOUTS.inc()
+
+
+def audit_logs_purge(*, older_than: datetime, batch_size: int = 5000) -> int:
+    """Delete rows created before ``older_than``, in short batches; returns how many.
+
+    Short transactions: a purge must not hold locks over the whole table.
+    """
+    expired = AuditLog.objects.filter(created_at__lt=older_than)
+    deleted = 0
+    while batch := list(expired.order_by("id").values_list("id", flat=True)[:batch_size]):
+        deleted += AuditLog.objects.filter(id__in=batch).delete()[0]
+    return deleted

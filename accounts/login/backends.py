@@ -4,7 +4,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.models import User
+from accounts.users.models import User
 
 
 def user_for_login(login: str, request: HttpRequest | None = None) -> User | None:

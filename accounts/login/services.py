@@ -1,0 +1,75 @@
+"""Login writes: a login attempt, and an unlock. Views and commands call these."""
+
+import math
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
+from django.http import HttpRequest
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.audit.services import AuditAction, AuditStatus, audit_record
+from accounts.login.lockout import (
+    Attempt,
+    lockout_reset,
+    lockout_seconds_remaining,
+    login_lockout_key,
+    user_lockout_key,
+    user_lockout_seconds_remaining,
+)
+from accounts.users.models import User
+from authsvc.exceptions import AccountLocked, InvalidCredentials
+
+
+def _locked(request: HttpRequest, login: str) -> AccountLocked:
+    attempt: Attempt | None = getattr(request, "lockout_attempt", None)
+    if attempt is not None:
+        seconds = math.ceil((attempt.locked_until - timezone.now()).total_seconds())
+    else:
+        seconds = lockout_seconds_remaining(key=login_lockout_key(login))
+    return AccountLocked(retry_after_seconds=max(1, seconds))
+
+
+@sensitive_variables("password")
+def user_login(*, request: HttpRequest, login: str, password: str) -> User:
+    """The user whose username or email is ``login``; InvalidCredentials for every failure.
+
+    Unknown login, wrong password and inactive account are indistinguishable by
+    status, body and (one hash each) time. A locked account (known or not) is
+    AccountLocked at the cost of no hash: AxesBackend refuses it before any backend
+    runs, and the 423 already says all there is to say.
+    """
+    # The real HttpRequest: axes sees logins only through it (axes #478/#877).
+    user = authenticate(request, username=login, password=password)
+    if getattr(request, "axes_locked_out", False):
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            status=AuditStatus.FAILURE,
+            request=request,
+            details={"reason": "account_locked"},
+        )
+        raise _locked(request, login)
+    if not isinstance(user, User):
+        audit_record(action=AuditAction.LOGIN_FAILED, status=AuditStatus.FAILURE, request=request)
+        raise InvalidCredentials()
+    # Django's receivers set last_login; axes' handler resets the lockout count and logs access.
+    user_logged_in.send(sender=User, request=request, user=user)
+    audit_record(action=AuditAction.LOGIN_SUCCEEDED, user=user, request=request)
+    return user
+
+
+def user_unlock(*, user: User, by: str, request: HttpRequest | None = None) -> bool:
+    """Clear ``user``'s lockout and failure count; audited with ``by`` (who unlocked).
+
+    ``by`` is an id, not a name: ``"admin:<user id>"`` or ``"command:unlock_user"``.
+    Returns whether the account was locked.
+    """
+    was_locked = user_lockout_seconds_remaining(user=user) > 0
+    lockout_reset(key=user_lockout_key(user))
+    audit_record(
+        action=AuditAction.ACCOUNT_UNLOCKED,
+        user=user,
+        request=request,
+        details={"unlocked_by": by, "was_locked": was_locked},
+    )
+    return was_locked

@@ -1,0 +1,57 @@
+"""The login endpoint: rate limit, parse, call the login service, answer with tokens."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.decorators import method_decorator
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.login import services
+from accounts.login.serializers import LoginRequestSerializer
+from accounts.tokens.responses import TOKEN_PAIR_EXAMPLE, token_pair_response
+from accounts.tokens.serializers import TokenPairResponseSerializer
+from authsvc import exceptions as errors
+from authsvc.openapi import BODY_ERRORS, RATE_ERRORS, problem_responses
+from authsvc.ratelimit import rate_limit_enforce
+
+
+# The lockout counter must outlive a rolled-back request transaction (axes #628/#611).
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class LoginView(APIView):
+    authentication_classes = ()
+    permission_classes = ()
+
+    @extend_schema(
+        operation_id="auth_login",
+        summary="Log in with username or email",
+        description="`login` is a username or an email, in any letter case. Every failure "
+        "(unknown login, wrong password, inactive account) is the same 401. At most "
+        "`AUTH_LOGIN_RATE` attempts per client IP (429), and an account (or unknown name) "
+        "is locked for `AUTH_LOCKOUT_COOLOFF` seconds after `AUTH_LOCKOUT_THRESHOLD` "
+        "failures (423, even with the right password); both carry `Retry-After`.",
+        request=LoginRequestSerializer,
+        responses={
+            200: TokenPairResponseSerializer,
+            **problem_responses(
+                errors.ValidationFailed,
+                *BODY_ERRORS,
+                errors.InvalidCredentials,
+                errors.AccountLocked,
+                *RATE_ERRORS,
+            ),
+        },
+        examples=[TOKEN_PAIR_EXAMPLE],
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        # First, before parsing or hashing: every attempt counts, refused ones included.
+        rate_limit_enforce(
+            request=request._request, group="auth.login", rate=settings.AUTH_LOGIN_RATE
+        )
+        payload = LoginRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = services.user_login(request=request._request, **payload.validated_data)
+        return token_pair_response(request, user, status.HTTP_200_OK)

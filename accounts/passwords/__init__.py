@@ -1,0 +1,1 @@
+"""Passwords: the policy's own validators and the password change endpoint."""

@@ -1,0 +1,1 @@
+"""Users: the User model and its manager, registration, /me, the core of the user admin."""

@@ -1,0 +1,33 @@
+"""Registration and /me shapes. Input serializers check shape only; rules live in services."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from accounts.users.fields import PasswordField, TextField
+from accounts.users.validators import USERNAME_MAX_LENGTH, validate_username
+
+
+class RegisterRequestSerializer(serializers.Serializer):
+    username = TextField(
+        max_length=USERNAME_MAX_LENGTH, trim_whitespace=False, validators=[validate_username]
+    )
+    email = serializers.EmailField(max_length=254)
+    password = PasswordField(max_length=settings.PASSWORD_MAX_LENGTH)
+
+    def validate_email(self, value: str) -> str:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise serializers.ValidationError("Enter a valid email address.") from None
+        return value
+
+
+class UserSummarySerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    date_joined = serializers.DateTimeField(read_only=True)
+
+
+class MeResponseSerializer(UserSummarySerializer):
+    last_login = serializers.DateTimeField(read_only=True, allow_null=True)
