@@ -54,7 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that every response (errors from inner layers included) has an id.
     "authsvc.middleware.RequestIdMiddleware",
-    # Inside the request id, so their records and metrics see it (issue 4).
+    # Inside the request id, so their records and metrics see it.
     "authsvc.middleware.AccessLogMiddleware",
     "authsvc.metrics.MetricsMiddleware",
     # Before anything that can answer (whitenoise, common): preflights and errors get CORS too.
@@ -198,7 +198,7 @@ USE_TZ = True
 # How many proxies we control stand in front; 0 ignores X-Forwarded-For entirely.
 AUTH_TRUSTED_PROXIES = env_int("AUTH_TRUSTED_PROXIES", 0)
 
-# --- Abuse defence: cache, rate limits, lockout (issue 3) --------------------------
+# --- Abuse defence: cache, rate limits, lockout ---------------------------------------
 # See docs/abuse.md. Counters must be shared by every worker and instance, never per process.
 
 REDIS_URL = env_str("REDIS_URL")
@@ -265,7 +265,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.login.axes.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 423
 AXES_VERBOSE = False
 
-# --- Logging, audit, health, metrics (issue 4) --------------------------------------
+# --- Logging, audit, health, metrics ---------------------------------------------
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOG_FORMAT = env_str("LOG_FORMAT", "json")  # json (one object per line) or console
@@ -273,7 +273,7 @@ LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
 # When set, GET /metrics needs "Authorization: Bearer <this value>".
 AUTH_METRICS_TOKEN = env_str("AUTH_METRICS_TOKEN")
 
-# --- Token lifecycle and signing keys (issue 5) ------------------------------------
+# --- Token lifecycle and signing keys ----------------------------------------------
 # docs/tokens.md explains the token model, key rotation and the cookie mode.
 
 # The private key signs (RS256 for RSA, ES256 for EC P-256); previous public keys stay in
@@ -297,7 +297,7 @@ AUTH_REFRESH_COOKIE_SECURE = not DEBUG
 # Revoked and expired login sessions are kept this long (forensics), then purge_tokens deletes them.
 AUTH_SESSION_RETENTION_DAYS = env_int("AUTH_SESSION_RETENTION_DAYS", 30)
 
-# --- Resilience: breakers, outbound clients, mail (issue 6) --------------------------
+# --- Resilience: breakers, outbound clients, mail --------------------------------
 
 # PostgreSQL: a request waits at most this long for a new connection when the server
 # is down or unreachable, and a connection whose peer vanished fails instead of hanging
@@ -370,7 +370,7 @@ EMAIL_USE_SSL = _EMAIL.use_ssl
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 5, minimum=1)  # seconds per SMTP socket operation
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "authsvc <noreply@localhost>")
 
-# --- Deployment: CSP, CORS, proxies (issue 7) ----------------------------------------
+# --- Deployment: CSP, CORS, proxies -----------------------------------------------
 
 # Tight everywhere; /redoc adds what ReDoc needs, next to its URL (authsvc.csp.csp_extend).
 CONTENT_SECURITY_POLICY = {
