@@ -135,7 +135,10 @@ if env_bool("AUTH_PASSWORD_REQUIRE_CHARACTER_CLASSES", True):
     )
 
 ACCESS_TOKEN_TTL_SECONDS = env_int("AUTH_ACCESS_TOKEN_TTL", 1800, minimum=1)
+# The refresh TTL is the idle timeout; AUTH_SESSION_MAX_AGE the absolute end of a session,
+# counted from when the holder last proved who they are (ASVS 5.0 V7.3.2).
 REFRESH_TOKEN_TTL_SECONDS = env_int("AUTH_REFRESH_TOKEN_TTL", 604800, minimum=1)
+AUTH_SESSION_MAX_AGE = env_int("AUTH_SESSION_MAX_AGE", 2592000, minimum=1)
 
 # --- API --------------------------------------------------------------------
 

@@ -1,10 +1,12 @@
 """Request and response shapes of the token lifecycle endpoints (docs/tokens.md)."""
 
+from datetime import datetime
 from typing import Any
 
 from rest_framework import serializers
 
 from accounts.tokens.models import LoginSession
+from accounts.tokens.services import session_end
 from accounts.users.fields import TextField
 from accounts.users.serializers import UserSummarySerializer
 
@@ -60,14 +62,28 @@ class LoginSessionSerializer(serializers.ModelSerializer):
     ip = serializers.IPAddressField(
         read_only=True, allow_null=True, help_text="Address of the last use."
     )
+    expires_at = serializers.DateTimeField(
+        read_only=True,
+        help_text="The session ends at this time unless it is refreshed before (idle timeout).",
+    )
+    ends_at = serializers.SerializerMethodField(
+        help_text="The session ends at this time however often it is refreshed "
+        "(AUTH_SESSION_MAX_AGE after the password was last proved)."
+    )
 
     class Meta:
         model = LoginSession
-        fields = ("id", "created_at", "last_used_at", "ip", "user_agent", "current")
+        fields = (
+            "id", "created_at", "last_used_at", "expires_at", "ends_at", "ip", "user_agent",
+            "current",
+        )  # fmt: skip
         read_only_fields = fields
 
     def get_current(self, session: LoginSession) -> bool:
         return bool(session.pk == self.context.get("current_session_id"))
+
+    def get_ends_at(self, session: LoginSession) -> datetime:
+        return session_end(authenticated_at=session.authenticated_at)
 
 
 class LoginSessionListResponseSerializer(serializers.Serializer):

@@ -41,12 +41,23 @@ def _user_agent(request: HttpRequest | None) -> str:
     return "".join(char for char in raw if char.isprintable())[:USER_AGENT_MAX_LENGTH]
 
 
-def _refresh_expiry(now: datetime) -> datetime:
-    return now + timedelta(seconds=settings.REFRESH_TOKEN_TTL_SECONDS)
+def session_end(*, authenticated_at: datetime) -> datetime:
+    """When a session ends however often it is refreshed: AUTH_SESSION_MAX_AGE after the
+    holder last proved who they are (the refresh TTL is only the idle timeout)."""
+    return authenticated_at + timedelta(seconds=settings.AUTH_SESSION_MAX_AGE)
+
+
+def _refresh_expiry(*, now: datetime, ends_at: datetime) -> datetime:
+    return min(now + timedelta(seconds=settings.REFRESH_TOKEN_TTL_SECONDS), ends_at)
 
 
 def _pair_mint(
-    *, user_id: uuid.UUID, session_id: uuid.UUID, refresh_jti: str, now: datetime
+    *,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    refresh_jti: str,
+    now: datetime,
+    refresh_expires_at: datetime,
 ) -> TokenPair:
     def encode(token_type: TokenType, jti: str, lifetime_seconds: int) -> str:
         return token_encode(
@@ -58,11 +69,14 @@ def _pair_mint(
             lifetime_seconds=lifetime_seconds,
         )
 
+    # Neither token outlives the session: near its absolute end both are cut short.
+    remaining = max(1, int((refresh_expires_at - now).total_seconds()))
+    access_lifetime = min(settings.ACCESS_TOKEN_TTL_SECONDS, remaining)
     return {
-        "access": encode(TokenType.ACCESS, _new_jti(), settings.ACCESS_TOKEN_TTL_SECONDS),
-        "refresh": encode(TokenType.REFRESH, refresh_jti, settings.REFRESH_TOKEN_TTL_SECONDS),
+        "access": encode(TokenType.ACCESS, _new_jti(), access_lifetime),
+        "refresh": encode(TokenType.REFRESH, refresh_jti, remaining),
         "token_type": "Bearer",
-        "expires_in": settings.ACCESS_TOKEN_TTL_SECONDS,
+        "expires_in": access_lifetime,
     }
 
 
@@ -74,17 +88,23 @@ def token_pair_issue(*, user: User, request: HttpRequest | None = None) -> Token
         created_at=now,
         authenticated_at=now,
         last_used_at=now,
-        expires_at=_refresh_expiry(now),
+        expires_at=_refresh_expiry(now=now, ends_at=session_end(authenticated_at=now)),
         ip=client_ip(request) if request is not None else None,
         user_agent=_user_agent(request),
         current_jti=_new_jti(),
     )
     return _pair_mint(
-        user_id=user.pk, session_id=session.pk, refresh_jti=session.current_jti, now=now
+        user_id=user.pk,
+        session_id=session.pk,
+        refresh_jti=session.current_jti,
+        now=now,
+        refresh_expires_at=session.expires_at,
     )
 
 
-def _may_refresh(*, user: User, session: LoginSession) -> bool:
+def _may_refresh(*, user: User, session: LoginSession, now: datetime) -> bool:
+    if now >= session_end(authenticated_at=session.authenticated_at):
+        return False
     # A lockout stops password guessing, not the sessions the owner already has: otherwise
     # anyone who knows a username could log its owner out everywhere with five bad guesses.
     # Ending sessions is the admin's call (disable the account, or end its sessions).
@@ -108,7 +128,8 @@ def _within_grace(*, session: LoginSession, jti: str, now: datetime) -> bool:
 def token_refresh(*, refresh: str, request: HttpRequest | None = None) -> TokenPair:
     """Rotate ``refresh``: a new pair in the same session, the presented token retired.
 
-    Raises TokenInvalid for an invalid token, a dead session, a user who may not refresh,
+    Raises TokenInvalid for an invalid token, a dead session (revoked, idle past the refresh
+    TTL, or past its absolute end), a user who may not refresh,
     a lost race, a retry within the grace window, and reuse. Reuse (any retired token
     outside the grace window) revokes the whole family first (RFC 9700 §4.14.2).
     Costs two queries: the session joined with its user, and the conditional UPDATE.
@@ -120,10 +141,13 @@ def token_refresh(*, refresh: str, request: HttpRequest | None = None) -> TokenP
         .filter(id=claims.sid, user_id=claims.sub, revoked_at__isnull=True, expires_at__gt=now)
         .first()
     )
-    if session is None or not _may_refresh(user=session.user, session=session):
+    if session is None or not _may_refresh(user=session.user, session=session, now=now):
         raise TokenInvalid()
     if claims.jti == session.current_jti:
         successor = _new_jti()
+        expires_at = _refresh_expiry(
+            now=now, ends_at=session_end(authenticated_at=session.authenticated_at)
+        )
         # Check-and-consume in one statement: of two concurrent refreshes with the same
         # token exactly one matches current_jti (simplejwt #863 races here).
         consumed = LoginSession.objects.filter(
@@ -133,7 +157,7 @@ def token_refresh(*, refresh: str, request: HttpRequest | None = None) -> TokenP
             previous_jti=claims.jti,
             rotated_at=now,
             last_used_at=now,
-            expires_at=_refresh_expiry(now),
+            expires_at=expires_at,
             ip=client_ip(request) if request is not None else session.ip,
         )
         if consumed == 1:
@@ -144,7 +168,11 @@ def token_refresh(*, refresh: str, request: HttpRequest | None = None) -> TokenP
                 details={"session_id": str(session.pk)},
             )
             return _pair_mint(
-                user_id=session.user_id, session_id=session.pk, refresh_jti=successor, now=now
+                user_id=session.user_id,
+                session_id=session.pk,
+                refresh_jti=successor,
+                now=now,
+                refresh_expires_at=expires_at,
             )
         # Lost the race: the winner's successor is live and this token is its predecessor.
         raise TokenInvalid()

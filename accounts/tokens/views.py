@@ -164,6 +164,8 @@ class LoginSessionListView(APIView):
                             "id": _SESSION_ID,
                             "created_at": "2026-11-28T12:00:00Z",
                             "last_used_at": "2026-11-28T12:30:00Z",
+                            "expires_at": "2026-12-05T12:30:00Z",
+                            "ends_at": "2026-12-28T12:00:00Z",
                             "ip": "203.0.113.7",
                             "user_agent": "Mozilla/5.0 (X11; Linux x86_64)",
                             "current": True,

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.test import RequestFactory
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import LoginSession
 from tests.factories import UserFactory
@@ -49,7 +50,12 @@ def test_sessions_lists_the_users_active_sessions_and_marks_the_current_one(api)
     assert other["current"] is False
     assert other["ip"] == "203.0.113.7"
     assert other["user_agent"] == "Phone/1.0"
-    assert set(current) == {"id", "created_at", "last_used_at", "ip", "user_agent", "current"}
+    assert set(current) == {
+        "id", "created_at", "last_used_at", "expires_at", "ends_at", "ip", "user_agent", "current",
+    }  # fmt: skip
+    session = LoginSession.objects.get(id=current["id"])
+    assert parse_datetime(current["expires_at"]) == session.expires_at
+    assert parse_datetime(current["ends_at"]) == session.authenticated_at + timedelta(days=30)
 
 
 def test_sessions_leaves_out_expired_sessions(api):

@@ -167,6 +167,49 @@ def test_refresh_of_an_expired_session_is_refused(api):
     assert_problem(_refresh(api, pair["refresh"]), 401, "token_invalid")
 
 
+def test_refresh_past_the_absolute_end_is_refused_however_recently_used(api, settings):
+    # given a session refreshed a moment ago whose password proof is older than the max age
+    settings.AUTH_SESSION_MAX_AGE = 3600
+    pair = issue_pair(UserFactory())
+    LoginSession.objects.update(
+        authenticated_at=timezone.now() - timedelta(seconds=3601),
+        last_used_at=timezone.now(),
+    )
+
+    # then no refresh extends it
+    assert_problem(_refresh(api, pair["refresh"]), 401, "token_invalid")
+
+
+def test_refresh_near_the_absolute_end_cuts_both_tokens_short(api, settings):
+    # given a session with 100 seconds left of its absolute lifetime
+    settings.AUTH_SESSION_MAX_AGE = 3600
+    pair = issue_pair(UserFactory())
+    LoginSession.objects.update(authenticated_at=timezone.now() - timedelta(seconds=3500))
+
+    # when it is refreshed
+    response = _refresh(api, pair["refresh"])
+
+    # then neither token, nor the session row, outlives the absolute end
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert 90 <= body["expires_in"] <= 100
+    session = LoginSession.objects.get()
+    end = session.authenticated_at + timedelta(seconds=3600)
+    assert session.expires_at == end
+    for token in (body["access"], body["refresh"]):
+        assert claims_of(token)["exp"] <= int(end.timestamp()) + 1
+
+
+def test_refresh_far_from_the_absolute_end_keeps_the_idle_timeout(api, settings):
+    pair = issue_pair(UserFactory())
+
+    body = _refresh(api, pair["refresh"]).json()
+
+    claims = claims_of(body["refresh"])
+    assert claims["exp"] - claims["iat"] == settings.REFRESH_TOKEN_TTL_SECONDS
+    assert body["expires_in"] == settings.ACCESS_TOKEN_TTL_SECONDS
+
+
 def test_refresh_of_a_deleted_session_is_refused(api):
     pair = issue_pair(UserFactory())
     LoginSession.objects.all().delete()
