@@ -33,7 +33,7 @@ class HealthView(APIView):
         responses={
             200: inline_serializer("HealthStatus", {"status": serializers.CharField()}),
         },
-        tags=["health"],
+        tags=["operations"],
     )
     def get(self, request: Request) -> Response:
         return Response({"status": "ok"})
@@ -137,7 +137,7 @@ class ReadyView(APIView):
                 ],
             ),
         },
-        tags=["health"],
+        tags=["operations"],
     )
     def get(self, request: Request) -> Response:
         results = readiness_run()
@@ -176,7 +176,7 @@ class MetricsView(APIView):
             (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="Metrics."),
             **problem_responses(errors.NotAuthenticated, errors.TokenInvalid),
         },
-        tags=["health"],
+        tags=["operations"],
     )
     def get(self, request: Request) -> HttpResponse:
         return metrics_response(request._request)

@@ -165,6 +165,24 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
+    # In the order a client developer meets them; every operation carries exactly one.
+    "TAGS": [
+        {
+            "name": "auth",
+            "description": "Accounts and proving who you are: register, log in, read the "
+            "authenticated user, change the password.",
+        },
+        {
+            "name": "tokens",
+            "description": "The token lifecycle after login: refresh rotation, logout, the "
+            "session list, and the public keys (JWKS) that verify access tokens.",
+        },
+        {
+            "name": "operations",
+            "description": "For operators and orchestrators, not client apps: liveness, "
+            "readiness and Prometheus metrics.",
+        },
+    ],
 }
 
 # --- HTTPS and browser security -----------------------------------------------

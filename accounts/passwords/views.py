@@ -41,7 +41,7 @@ class PasswordChangeView(APIView):
                 },
             ),
         },
-        tags=["tokens"],
+        tags=["auth"],
     )
     def post(self, request: Request) -> Response:
         # Checked before any hashing, like login: each attempt is a guess at the password.
