@@ -11,6 +11,14 @@ class AccountsConfig(AppConfig):
         from accounts.login.notifications import lockout_notice_on_account_locked
         from accounts.login.signals import account_locked
         from accounts.tokens import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from accounts.tokens.services import (
+            sessions_end_on_deactivation,
+            sessions_end_on_password_set,
+        )
+        from accounts.users.signals import password_set, user_deactivated
 
         # The owner of a locked account is mailed once per lockout (docs/abuse.md).
         account_locked.connect(lockout_notice_on_account_locked, dispatch_uid="lockout-notice")
+        # Every password change and every deactivation ends sessions, whichever path made it.
+        password_set.connect(sessions_end_on_password_set, dispatch_uid="sessions-end-password")
+        user_deactivated.connect(sessions_end_on_deactivation, dispatch_uid="sessions-end-inactive")

@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 DEFAULT_PASSWORD = "Correct-Horse-9-battery"
 
@@ -17,6 +18,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def password(self, create, extracted, **kwargs):
         self.raw_password = extracted or DEFAULT_PASSWORD
-        self.set_password(self.raw_password)
+        # The hash stored directly: a fixture's first password is not a password change
+        # (set_password + save would record one and end the user's sessions).
+        self.password = make_password(self.raw_password)
         if create:
             self.save(update_fields=["password"])

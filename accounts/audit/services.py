@@ -44,6 +44,7 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
     TOKEN_REUSE_DETECTED = "token_reuse_detected"
     PASSWORD_CHANGED = "password_changed"
+    SESSIONS_ENDED = "sessions_ended"  # details: {"by": "admin:<id>", "count": n}
 
 
 class AuditStatus(StrEnum):

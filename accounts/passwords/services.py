@@ -1,4 +1,10 @@
-"""Password changes by the account holder."""
+"""Password changes by the account holder.
+
+Whatever sets a password (this service, the admin's form, ``manage.py changepassword``),
+``User.save`` records ``password_changed_at`` and signals ``password_set``; the tokens
+capability ends the sessions that have not proved the new password. One mechanism, no
+per-view code.
+"""
 
 import uuid
 
@@ -10,8 +16,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.audit.services import AuditAction, AuditStatus, audit_record
-from accounts.tokens.models import LoginSession, RevokeReason
-from accounts.tokens.services import sessions_revoke_all
+from accounts.tokens.models import LoginSession
 from accounts.users.models import User
 from authsvc.exceptions import ValidationFailed
 
@@ -50,17 +55,10 @@ def user_password_change(
     except DjangoValidationError as exc:
         raise ValidationFailed(errors={"new_password": exc.messages}) from exc
     now = timezone.now()
-    user.set_password(new_password)
-    user.password_changed_at = now
     with transaction.atomic():
-        user.save(update_fields=["password", "password_changed_at"])
+        # The calling session proves the new password at the instant of the change, so the
+        # save's password_set signal (tokens: sessions_end_on_password_set) ends only the others.
         LoginSession.objects.filter(id=current_session_id, user=user).update(authenticated_at=now)
-        revoked = sessions_revoke_all(
-            user=user, reason=RevokeReason.PASSWORD_CHANGED, keep_session_id=current_session_id
-        )
-    audit_record(
-        action=AuditAction.PASSWORD_CHANGED,
-        user=user,
-        request=request,
-        details={"other_sessions_revoked": revoked},
-    )
+        user.set_password(new_password, changed_at=now)
+        user.save(update_fields=["password"])
+    audit_record(action=AuditAction.PASSWORD_CHANGED, user=user, request=request)

@@ -13,6 +13,8 @@ class RevokeReason(models.TextChoices):
     SESSION_DELETED = "session_deleted"
     PASSWORD_CHANGED = "password_changed"
     REUSE_DETECTED = "reuse_detected"
+    USER_DEACTIVATED = "user_deactivated"
+    ENDED_BY_ADMIN = "ended_by_admin"
 
 
 class LoginSession(models.Model):

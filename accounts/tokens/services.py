@@ -7,7 +7,7 @@ the family carries its id as ``sid``. Revoking the session ends the whole family
 
 import uuid
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db.models import Q
@@ -213,6 +213,31 @@ def sessions_revoke_all(
     if keep_session_id is not None:
         sessions = sessions.exclude(id=keep_session_id)
     return sessions.update(revoked_at=timezone.now(), revoke_reason=reason)
+
+
+def user_sessions_end(*, user: User, by: str, request: HttpRequest | None = None) -> int:
+    """End every live session of ``user`` on an operator's decision, audited; how many."""
+    ended = sessions_revoke_all(user=user, reason=RevokeReason.ENDED_BY_ADMIN)
+    audit_record(
+        action=AuditAction.SESSIONS_ENDED,
+        user=user,
+        request=request,
+        details={"by": by, "count": ended},
+    )
+    return ended
+
+
+def sessions_end_on_password_set(*, user: User, changed_at: datetime, **_: Any) -> int:
+    """Receiver of ``users.signals.password_set``: end every session that has not proved
+    the new password (a session that just did carries ``authenticated_at >= changed_at``)."""
+    return LoginSession.objects.filter(
+        user=user, revoked_at__isnull=True, authenticated_at__lt=changed_at
+    ).update(revoked_at=timezone.now(), revoke_reason=RevokeReason.PASSWORD_CHANGED)
+
+
+def sessions_end_on_deactivation(*, user: User, **_: Any) -> int:
+    """Receiver of ``users.signals.user_deactivated``: reactivating must not revive them."""
+    return sessions_revoke_all(user=user, reason=RevokeReason.USER_DEACTIVATED)
 
 
 def user_logout(

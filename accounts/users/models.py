@@ -1,6 +1,8 @@
 """The account: one row per user, its invariants enforced by the database."""
 
 import uuid
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
@@ -8,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.users.managers import UserManager
+from accounts.users.signals import password_set, user_deactivated
 from accounts.users.validators import USERNAME_MAX_LENGTH, USERNAME_PATTERN, validate_username
 
 
@@ -60,3 +63,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.username
+
+    def set_password(self, raw_password: str | None, *, changed_at: datetime | None = None) -> None:
+        """As Django's; ``changed_at`` lets a caller that keeps its own session name the
+        instant, so that session can be marked as having proved the new password."""
+        super().set_password(raw_password)
+        self._password_changed_at = changed_at
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every path that sets a password ends in save() with Django's _password set
+        # (the login-time rehash clears it first), so this one place covers them all.
+        existing = not self._state.adding
+        password_changed = existing and self._password is not None  # type: ignore[attr-defined]
+        if password_changed:
+            self.password_changed_at = getattr(self, "_password_changed_at", None) or timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "password_changed_at"}
+        super().save(*args, **kwargs)
+        if password_changed:
+            password_set.send(sender=User, user=self, changed_at=self.password_changed_at)
+        if existing and not self.is_active:
+            user_deactivated.send(sender=User, user=self)
