@@ -257,6 +257,9 @@ AUTH_LOGIN_RATE = env_str("AUTH_LOGIN_RATE", "5/15m")
 # Each registration costs a bcrypt hash and creates a row; people register once, but a
 # whole office or campus can share one NAT address: 10 an hour serves them and starves bots.
 AUTH_REGISTER_RATE = env_str("AUTH_REGISTER_RATE", "10/h")
+# A refresh costs no hash, but a stolen or guessed token is tried here: 60 a minute is one
+# a second, far above what any client's rotation needs (one per access-token lifetime).
+AUTH_REFRESH_RATE = env_str("AUTH_REFRESH_RATE", "60/m")
 # When the rate-limit store is unreachable: True serves the request (and logs a warning),
 # False refuses it with 503. Lockout still holds either way (it lives in the database).
 AUTH_RATELIMIT_FAIL_OPEN = env_bool("AUTH_RATELIMIT_FAIL_OPEN", True)

@@ -1,8 +1,9 @@
 """Query counts of the hot paths, so a change that adds a query (an N+1, a second lookup)
 fails here rather than in production. Counts are with the default shared store (the
 database cache table); with REDIS_URL the rate-limit counter leaves the database and
-login and registration cost fewer queries. /me (1) and refresh (4) are asserted next to
-their endpoints' tests (tests/accounts/api/test_me.py, test_token_refresh.py).
+login and registration cost fewer queries. /me (1) and refresh (3 + the counter) are
+asserted next to their endpoints' tests (tests/accounts/api/test_me.py,
+test_token_refresh.py).
 """
 
 import pytest

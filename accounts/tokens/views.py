@@ -5,6 +5,9 @@ One APIView per operation: parse, call one service, serialize (docs/tokens.md).
 
 import uuid
 
+from django.conf import settings
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -31,7 +34,8 @@ from accounts.tokens.serializers import (
     TokenRefreshResponseSerializer,
 )
 from authsvc import exceptions as errors
-from authsvc.openapi import BODY_ERRORS, problem_responses
+from authsvc.openapi import BODY_ERRORS, RATE_ERRORS, problem_responses
+from authsvc.ratelimit import rate_limit_enforce
 
 JWKS_CACHE_CONTROL = "public, max-age=300"  # short: a rotated key must reach verifiers soon
 _AUTH_ERRORS = (errors.NotAuthenticated, errors.TokenInvalid)
@@ -64,6 +68,7 @@ class TokenRefreshView(APIView):
                 errors.ValidationFailed,
                 *BODY_ERRORS,
                 errors.TokenInvalid,
+                *RATE_ERRORS,
                 examples={
                     errors.ValidationFailed: {"errors": {"refresh": ["This field is required."]}}
                 },
@@ -84,6 +89,10 @@ class TokenRefreshView(APIView):
         tags=["tokens"],
     )
     def post(self, request: Request) -> Response:
+        # First, before parsing: every attempt counts, refused ones included.
+        rate_limit_enforce(
+            request=request._request, group="auth.refresh", rate=settings.AUTH_REFRESH_RATE
+        )
         payload = TokenRefreshRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         refresh = payload.validated_data.get("refresh") or refresh_from_cookie(request._request)
@@ -150,6 +159,8 @@ class LogoutAllView(APIView):
         return _no_content(clear_cookie=True)
 
 
+# Personal data: no shared or browser cache may keep it (ASVS 5.0 V14.3).
+@method_decorator(never_cache, name="get")
 class LoginSessionListView(APIView):
     @extend_schema(
         operation_id="auth_sessions_list",

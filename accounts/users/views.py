@@ -1,6 +1,8 @@
 """Registration and the authenticated user: parse, call one service, serialize."""
 
 from django.conf import settings
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -59,6 +61,8 @@ class RegisterView(APIView):
         return token_pair_response(request, user, status.HTTP_201_CREATED)
 
 
+# Personal data: no shared or browser cache may keep it (ASVS 5.0 V14.3).
+@method_decorator(never_cache, name="get")
 class MeView(APIView):
     permission_classes = (IsAuthenticated,)
 

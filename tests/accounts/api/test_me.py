@@ -25,6 +25,13 @@ def test_me_returns_the_token_owner(api):
     }
 
 
+def test_me_is_never_cached(api):
+    response = api.get(URL, **bearer(issue_pair(UserFactory())["access"]))
+
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
 def test_access_token_carries_user_id_in_sub(api):
     user = UserFactory()
 

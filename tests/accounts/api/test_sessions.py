@@ -58,6 +58,14 @@ def test_sessions_lists_the_users_active_sessions_and_marks_the_current_one(api)
     assert parse_datetime(current["ends_at"]) == session.authenticated_at + timedelta(days=30)
 
 
+def test_sessions_list_is_never_cached(api):
+    response = api.get(URL, **bearer(issue_pair(UserFactory())["access"]))
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
 def test_sessions_leaves_out_expired_sessions(api):
     user = UserFactory()
     current, stale = issue_pair(user), issue_pair(user)

@@ -71,14 +71,40 @@ def test_refresh_updates_the_session_row_without_storing_tokens(api):
     assert body["refresh"].split(".")[2] not in row  # not even the signature
 
 
-def test_refresh_costs_three_queries(api, django_assert_num_queries):
-    refresh = issue_pair(UserFactory())["refresh"]
+# The rate-limit counter in the default shared store (the database cache table): the add a
+# live key refuses, then SAVEPOINT, read, update, RELEASE. With REDIS_URL it is one INCR.
+RATE_COUNTER_QUERIES = 5
+
+
+def test_refresh_costs_three_queries_beside_the_rate_counter(api, django_assert_num_queries):
+    user = UserFactory()
+    _refresh(api, issue_pair(user)["refresh"])  # the rate-limit key exists, as in steady state
+    refresh = issue_pair(user)["refresh"]
 
     # the session joined with its user, the conditional UPDATE that consumes the token,
     # and the token_refreshed audit row (no lockout lookup: a lock does not stop a refresh)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(3 + RATE_COUNTER_QUERIES):
         response = _refresh(api, refresh)
     assert response.status_code == 200
+
+
+def test_refresh_is_rate_limited_per_client_ip_before_any_token_check(api, settings):
+    settings.AUTH_REFRESH_RATE = "3/m"
+    for _ in range(3):
+        assert_problem(_refresh(api, "not-a-token"), 401, "token_invalid")
+
+    # the fourth attempt is refused before the token is even read: a good one too
+    response = _refresh(api, issue_pair(UserFactory())["refresh"])
+
+    body = assert_problem(response, 429, "rate_limited")
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "token" not in body.get("detail", "").lower()
+    # another client is not affected
+    other = api.post(
+        URL, {"refresh": issue_pair(UserFactory())["refresh"]}, format="json",
+        REMOTE_ADDR="198.51.100.9",
+    )  # fmt: skip
+    assert other.status_code == 200
 
 
 def test_refresh_records_an_audit_event(api, audit):
