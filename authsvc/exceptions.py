@@ -73,6 +73,14 @@ class PermissionDenied(ServiceError):
     default_detail = "You are not allowed to perform this action."
 
 
+class HttpsRequired(ServiceError):
+    status, code, title = 403, "https_required", "HTTPS required"
+    default_detail = (
+        "This API is served over HTTPS only. Anything sent over plain HTTP, credentials "
+        "included, may have been read on the way: change them if they were secrets."
+    )
+
+
 class NotFound(ServiceError):
     status, code, title = 404, "not_found", "Not found"
     default_detail = "No resource exists at this URL."

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     # Before anything that can answer (whitenoise, common): preflights and errors get CORS too.
     "corsheaders.middleware.CorsMiddleware",
     "authsvc.csp.ContentSecurityPolicyMiddleware",
+    # API paths answer plain HTTP with 403 https_required; the rest is redirected just below.
+    "authsvc.https.ApiHttpsOnlyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,7 +159,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 SPECTACULAR_SETTINGS = {
     "TITLE": "authsvc",
     "DESCRIPTION": "Authentication service: registration, login and JSON Web Tokens. "
-    "Every error is an RFC 9457 problem document (application/problem+json).",
+    "Every error is an RFC 9457 problem document (application/problem+json). "
+    "Over plain HTTP, every API path answers 403 `https_required` unless the deployment "
+    "turned the HTTPS redirect off.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -88,16 +88,22 @@ def test_healthcheck_script_fails_when_nothing_answers():
     assert result.stderr.startswith("healthcheck failed:")
 
 
-def test_plain_http_probe_is_answered_while_the_api_redirects_to_https(container):
+def test_plain_http_probe_is_answered_the_api_refused_and_the_admin_redirected(container):
     _process, base_url, _env, _log = container
     host = {"Host": PRODUCTION_HOST}
 
     health = httpx.get(f"{base_url}/healthz", headers=host)
-    api = httpx.get(f"{base_url}/api/v1/auth/me", headers=host)
+    api = httpx.post(
+        f"{base_url}/api/v1/auth/login", headers=host, json={"login": "a", "password": "b"}
+    )
+    admin = httpx.get(f"{base_url}/admin/login/", headers=host)
 
     assert health.status_code == 200
-    assert api.status_code == 301
-    assert api.headers["location"] == f"https://{PRODUCTION_HOST}/api/v1/auth/me"
+    assert api.status_code == 403
+    assert api.headers["content-type"] == "application/problem+json"
+    assert api.json()["code"] == "https_required"
+    assert admin.status_code == 301
+    assert admin.headers["location"] == f"https://{PRODUCTION_HOST}/admin/login/"
 
 
 def test_unknown_host_is_refused_as_a_problem(container):
