@@ -5,6 +5,11 @@ in debug), SameSite=Strict (never sent on a cross-site request: the CSRF defence
 the JSON-only parser and no credentialed CORS) and scoped to the two paths that read
 it. A cookie has one path, so there are two, with the same value: one for refresh, one
 for logout. In this mode the refresh token is left out of response bodies.
+
+Secure cookies carry the ``__Secure-`` prefix: a browser accepts such a cookie only from
+an HTTPS response with the Secure attribute, so a plain-HTTP page or a sibling subdomain
+served over HTTP cannot plant or overwrite one (RFC 6265bis §4.1.3). In debug (plain HTTP
+on localhost) the cookies have neither the attribute nor the prefix.
 """
 
 from django.conf import settings
@@ -14,12 +19,17 @@ from rest_framework.response import Response
 
 REFRESH_COOKIE_NAME = "authsvc_refresh"
 LOGOUT_COOKIE_NAME = "authsvc_refresh_logout"
+SECURE_PREFIX = "__Secure-"
+
+
+def _prefixed(name: str) -> str:
+    return f"{SECURE_PREFIX}{name}" if settings.AUTH_REFRESH_COOKIE_SECURE else name
 
 
 def _cookie_paths() -> dict[str, str]:
     return {
-        REFRESH_COOKIE_NAME: reverse("auth-token-refresh"),
-        LOGOUT_COOKIE_NAME: reverse("auth-logout"),
+        _prefixed(REFRESH_COOKIE_NAME): reverse("auth-token-refresh"),
+        _prefixed(LOGOUT_COOKIE_NAME): reverse("auth-logout"),
     }
 
 
@@ -52,6 +62,4 @@ def refresh_from_cookie(request: HttpRequest) -> str | None:
     """The refresh token the browser sent for this path, when cookie mode is on."""
     if not refresh_cookie_enabled():
         return None
-    return (
-        request.COOKIES.get(REFRESH_COOKIE_NAME) or request.COOKIES.get(LOGOUT_COOKIE_NAME) or None
-    )
+    return next(filter(None, map(request.COOKIES.get, _cookie_paths())), None)

@@ -14,7 +14,8 @@ REGISTER = "/api/v1/auth/register"
 REFRESH = "/api/v1/auth/token/refresh"
 LOGOUT = "/api/v1/auth/logout"
 LOGOUT_ALL = "/api/v1/auth/logout-all"
-COOKIE_PATHS = {"authsvc_refresh": REFRESH, "authsvc_refresh_logout": LOGOUT}
+# Secure cookies are __Secure- prefixed: browsers refuse them from plain HTTP.
+COOKIE_PATHS = {"__Secure-authsvc_refresh": REFRESH, "__Secure-authsvc_refresh_logout": LOGOUT}
 
 
 @pytest.fixture
@@ -80,8 +81,8 @@ def test_refresh_reads_the_cookie_and_rotates_it(api, cookie_mode):
 def test_refresh_body_wins_over_the_cookie(api, cookie_mode):
     user = UserFactory()
     _login(api, user)
-    api.cookies["authsvc_refresh"] = "garbage"
-    api.cookies["authsvc_refresh_logout"] = "garbage"
+    api.cookies["__Secure-authsvc_refresh"] = "garbage"
+    api.cookies["__Secure-authsvc_refresh_logout"] = "garbage"
     other = UserFactory()
 
     response = api.post(REFRESH, {"refresh": issue_pair(other)["refresh"]}, format="json")
@@ -110,7 +111,7 @@ def test_logout_all_clears_the_cookies(api, cookie_mode):
     response = api.post(LOGOUT_ALL, **bearer(login.json()["access"]))
 
     assert response.status_code == 204
-    assert response.cookies["authsvc_refresh"].value == ""
+    assert response.cookies["__Secure-authsvc_refresh"].value == ""
 
 
 def test_refresh_without_body_or_cookie_returns_validation_error(api, cookie_mode):
@@ -122,9 +123,9 @@ def test_refresh_without_body_or_cookie_returns_validation_error(api, cookie_mod
 def test_without_cookie_mode_no_cookie_is_set_and_none_is_read(api):
     # given cookie mode off (the default)
     login = _login(api, UserFactory())
-    assert "authsvc_refresh" not in login.cookies
+    assert not login.cookies
     assert "refresh" in login.json()
-    api.cookies["authsvc_refresh"] = login.json()["refresh"]
+    api.cookies["__Secure-authsvc_refresh"] = login.json()["refresh"]
 
     # then a cookie is not a way to present a refresh token
     assert_problem(api.post(REFRESH, {}, format="json"), 400, "validation_error")
@@ -135,4 +136,15 @@ def test_cookie_is_not_secure_when_the_setting_is_off(api, cookie_mode, settings
 
     response = _login(api, UserFactory())
 
+    # without the Secure attribute a browser would refuse a __Secure- name: no prefix either
+    assert set(response.cookies) == {"authsvc_refresh", "authsvc_refresh_logout"}
     assert response.cookies["authsvc_refresh"]["secure"] == ""
+
+
+def test_an_unprefixed_cookie_is_not_read_when_cookies_are_secure(api, cookie_mode):
+    # a cookie planted over plain HTTP (or by a sibling subdomain) has no __Secure- prefix
+    login = _login(api, UserFactory())
+    api.cookies.clear()
+    api.cookies["authsvc_refresh"] = login.cookies["__Secure-authsvc_refresh"].value
+
+    assert_problem(api.post(REFRESH, {}, format="json"), 400, "validation_error")
