@@ -1,14 +1,104 @@
-"""The password policy's own rules (composition, breached passwords).
+"""The password policy's own rules (blocklist, composition, breached passwords).
 
-Django's validators (length, similarity, common passwords) are listed beside these in
-AUTH_PASSWORD_VALIDATORS; every path that sets a password calls ``validate_password``.
+Django's validators (length, similarity) are listed beside these in AUTH_PASSWORD_VALIDATORS;
+every path that sets a password calls ``validate_password``. docs/passwords.md has the
+measurements behind the choices.
 """
 
+import gzip
+import re
+from functools import cache
+from pathlib import Path
+
+import django
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.views.decorators.debug import sensitive_variables
 
 from authsvc.pwned import password_breach_count
+
+# Django's list of 20,000 common passwords (lower-case), the one CommonPasswordValidator reads.
+COMMON_PASSWORDS_PATH = (
+    Path(django.__file__).parent / "contrib" / "auth" / "common-passwords.txt.gz"
+)
+# What people type for a letter to satisfy a composition rule, undone.
+_SUBSTITUTIONS = str.maketrans(
+    {"@": "a", "4": "a", "8": "b", "(": "c", "3": "e", "6": "g", "9": "g", "1": "i", "!": "i",
+     "|": "l", "0": "o", "$": "s", "5": "s", "7": "t", "+": "t", "2": "z"}
+)  # fmt: skip
+# Digits and symbols at either end: "Summer2025!" is "summer" with decorations.
+_EDGES = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+_WORD_SEPARATORS = re.compile(r"[\W_]+")
+CONTEXT_WORD_MIN_LENGTH = 3
+# A context word with fewer than this many other characters around it is the password.
+CONTEXT_REMAINDER_MIN_LENGTH = 4
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    with gzip.open(COMMON_PASSWORDS_PATH, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip())
+
+
+def password_variants(password: str) -> set[str]:
+    """The forms a blocklist entry hides behind: case-folded, edges stripped, substitutions
+    undone (stripping first, so a trailing "1" is a decoration, not an "i")."""
+    folded = password.casefold()
+    core = _EDGES.sub("", folded)
+    variants = {folded, core, core.translate(_SUBSTITUTIONS)}
+    variants.add(_EDGES.sub("", folded.translate(_SUBSTITUTIONS)))
+    # "Quill-Feather" is "quillfeather": separators are decoration too.
+    variants |= {_WORD_SEPARATORS.sub("", variant) for variant in variants}
+    return {variant for variant in variants if variant}
+
+
+def _context_words(user: object) -> set[str]:
+    raw = [getattr(settings, "AUTH_SERVICE_NAME", "")]
+    if user is not None:
+        raw.append(str(getattr(user, "username", "") or ""))
+        raw.append(str(getattr(user, "email", "") or "").partition("@")[0])
+    words = set()
+    for value in raw:
+        folded = value.casefold()
+        for word in (_WORD_SEPARATORS.sub("", folded), *_WORD_SEPARATORS.split(folded)):
+            if len(word) >= CONTEXT_WORD_MIN_LENGTH:
+                words.add(word.translate(_SUBSTITUTIONS))
+    return words
+
+
+@deconstructible
+class BlocklistValidator:
+    """Refuses a common password however it is decorated, and one built on who is asking.
+
+    Django's CommonPasswordValidator compares the exact, lower-cased password, so under a
+    composition rule it lets through ``Welcome1!``, ``Summer2025!`` and ``P@ssw0rd1``:
+    the decorations the rule itself asks for. Here the list is checked against
+    ``password_variants`` too, and the password must not be, or be little more than, the
+    username, the email's local part or the service's name (AUTH_SERVICE_NAME).
+    NIST SP 800-63B-4 §3.1.1.2 and OWASP ASVS 5.0 V6.2.4 / V6.2.11.
+    """
+
+    @sensitive_variables("password", "variants")
+    def validate(self, password: str, user: object = None) -> None:
+        variants = password_variants(password)
+        if not variants.isdisjoint(common_passwords()):
+            raise ValidationError("This password is too common.", code="password_too_common")
+        for word in _context_words(user):
+            if any(
+                word in variant and len(variant) - len(word) < CONTEXT_REMAINDER_MIN_LENGTH
+                for variant in variants
+            ):
+                raise ValidationError(
+                    "The password is too close to your username, email or this service's name.",
+                    code="password_too_similar",
+                )
+
+    def get_help_text(self) -> str:
+        return (
+            "Your password can't be a commonly used password, even with digits or symbols "
+            "added or letters swapped for look-alikes, nor your username or email."
+        )
 
 
 @deconstructible
