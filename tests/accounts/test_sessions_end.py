@@ -35,14 +35,6 @@ def _assert_alive(api, pair):
     assert api.get(ME, **bearer(pair["access"])).status_code == 200
 
 
-@pytest.fixture
-def boss_client(client):
-    boss = UserFactory(username="boss", is_staff=True, is_superuser=True)
-    client.force_login(boss)
-    client.boss = boss
-    return client
-
-
 def test_the_admins_change_password_form_ends_every_session(api, boss_client):
     user = UserFactory()
     pair = issue_pair(user)

@@ -38,14 +38,6 @@ def bystander(api):
     return user
 
 
-@pytest.fixture
-def boss_client(client):
-    boss = UserFactory(username="boss", is_staff=True, is_superuser=True)
-    client.force_login(boss)
-    client.boss = boss
-    return client
-
-
 def _audit(caplog, action):
     return [r for r in caplog.records if getattr(r, "audit_action", "") == action]
 
