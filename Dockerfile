@@ -9,13 +9,14 @@ FROM ${PYTHON_IMAGE} AS builder
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
-# Every pinned package ships a manylinux wheel for CPython 3.11 (psycopg[binary], bcrypt,
-# cryptography), so no compiler is needed; --only-binary makes a missing wheel fail the build
-# here instead of silently compiling. Only requirements.txt is copied: this layer is rebuilt
-# when the pins change, not when the code does.
+# requirements.txt is the hashed lock (`make lock`): --require-hashes refuses any file whose
+# SHA-256 differs from the one locked. Every locked package ships a manylinux wheel for
+# CPython 3.11 (psycopg[binary], bcrypt, cryptography), so no compiler is needed;
+# --only-binary makes a missing wheel fail the build here instead of silently compiling.
+# Only requirements.txt is copied: this layer is rebuilt when the pins change, not the code.
 COPY requirements.txt .
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --only-binary=:all: --requirement requirements.txt
+    && /opt/venv/bin/pip install --require-hashes --only-binary=:all: --requirement requirements.txt
 
 # --- Runtime: the virtualenv, the code, collected static files; runs as a non-root user ----
 FROM ${PYTHON_IMAGE} AS runtime

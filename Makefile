@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL_REDIRECT=0 LOG_FORMAT=console
 CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
 
-.PHONY: run serve test pytest lint install bench bench-middleware bench-instructions deploy-check
+.PHONY: run serve test pytest lint install lock bench bench-middleware bench-instructions deploy-check
 
 install: $(VENV)/.installed
 
@@ -14,9 +14,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "authsvc needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@
+
+## Recompile the hashed lock files after editing requirements.in or requirements-dev.in.
+## Versions already locked are kept unless an .in pin moves them; UPGRADE=1 takes the newest.
+LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--annotation-style line --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+lock: install
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) -c requirements.txt requirements-dev.in -o requirements-dev.txt
 
 ## Set up, migrate and serve the API on http://127.0.0.1:8000 (SQLite, debug).
 run: install
