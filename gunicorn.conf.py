@@ -25,7 +25,7 @@ def _env_int(name: str, default: int) -> int:
     return int(raw)
 
 
-# --- Workers and timeouts (deployment issue) ---
+# --- Workers and timeouts ---
 # Chosen by measurement (docs/performance.md, make bench): gthread, one worker per core,
 # two threads each. bcrypt releases the GIL, so a worker hashes while its other thread
 # serves another request; more threads only queue more hashes on the same cores (2 x 4:
@@ -65,7 +65,7 @@ control_socket_disable = True
 # the client IP comes from AUTH_TRUSTED_PROXIES (authsvc/clientip.py). See docs/deployment.md.
 # --- End of workers and timeouts ---
 
-# --- Logging (operability issue) ---
+# --- Logging ---
 # gunicorn's access and error logs as one JSON object per line, like the application's
 # (authsvc/logging.py); LOG_LEVEL and LOG_FORMAT apply to them too.
 accesslog = "-"  # stdout
@@ -76,7 +76,7 @@ access_log_format = "%(m)s %(U)s %(s)s"
 logconfig_dict = gunicorn_logging_config()
 # --- end Logging ---
 
-# --- Metrics (operability issue) ---
+# --- Metrics ---
 # Prometheus multiprocess mode: every worker writes its metrics to files in one directory
 # and /metrics aggregates them. The directory is emptied at start (stale files from a
 # previous run would be counted) and a dead worker's live gauges are dropped.

@@ -22,7 +22,7 @@ import pybreaker
 from django.conf import settings
 
 from authsvc.breakers import NotCounted
-from authsvc.context import current_request_id
+from authsvc.context import outbound_headers
 
 logger = logging.getLogger("authsvc.outbound")
 
@@ -109,9 +109,7 @@ def outbound_request(
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Response:
     """One HTTP call to an upstream, under the contract in this module's docstring."""
-    all_headers = dict(headers or {})
-    if request_id := current_request_id():
-        all_headers["X-Request-ID"] = request_id
+    all_headers = {**(headers or {}), **outbound_headers()}
     retries = settings.OUTBOUND_RETRIES if method.upper() in IDEMPOTENT_METHODS else 0
     budget = (settings.OUTBOUND_CONNECT_TIMEOUT_MS + settings.OUTBOUND_READ_TIMEOUT_MS) / 1000
     deadline = time.monotonic() + budget

@@ -12,10 +12,9 @@ from typing import Any
 
 from django.core import exceptions as django_exceptions
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions as drf
-from rest_framework_simplejwt import exceptions as jwt
 
 from authsvc import exceptions as errors
 from authsvc.context import current_request_id
@@ -30,7 +29,7 @@ logger = logging.getLogger("authsvc.problems")
 _DRF_EQUIVALENTS: dict[type[Exception], type[errors.ServiceError]] = {
     drf.ParseError: errors.ParseError,
     drf.NotAuthenticated: errors.NotAuthenticated,
-    drf.AuthenticationFailed: errors.TokenInvalid,  # simplejwt's InvalidToken included
+    drf.AuthenticationFailed: errors.TokenInvalid,
     drf.PermissionDenied: errors.PermissionDenied,
     drf.NotFound: errors.NotFound,
     drf.MethodNotAllowed: errors.MethodNotAllowed,
@@ -62,8 +61,6 @@ def to_service_error(exc: BaseException) -> errors.ServiceError | None:
         return exc
     if isinstance(exc, drf.ValidationError):
         return errors.ValidationFailed(errors=_flatten_errors(exc.detail))
-    if isinstance(exc, jwt.TokenError):
-        return errors.TokenInvalid()
     for library_class, ours in _DRF_EQUIVALENTS.items():
         if isinstance(exc, library_class):
             return ours()
@@ -131,7 +128,3 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> HttpRespons
         logger.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
     return problem_response(error)
 
-
-def error_for_request(request: HttpRequest, exc: BaseException | None) -> errors.ServiceError:
-    """The error for Django's handlerXXX views, which may be called without an exception."""
-    return (to_service_error(exc) if exc is not None else None) or errors.ServiceError()
