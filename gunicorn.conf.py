@@ -4,6 +4,7 @@ Every value comes from the environment (names in README.md and .env.example). Co
 flags still win over this file, so a one-off `gunicorn --workers 1` works as expected.
 """
 
+import logging
 import os
 import shutil
 import sys
@@ -11,6 +12,8 @@ import tempfile
 
 # Importable whatever the working directory: this file sits at the project root.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from gunicorn import glogging
 
 from authsvc.logging import gunicorn_logging_config
 
@@ -66,14 +69,24 @@ control_socket_disable = True
 # --- End of workers and timeouts ---
 
 # --- Logging ---
-# gunicorn's access and error logs as one JSON object per line, like the application's
-# (authsvc/logging.py); LOG_LEVEL and LOG_FORMAT apply to them too.
-accesslog = "-"  # stdout
+# gunicorn's error log as one JSON object per line, like the application's
+# (authsvc/logging.py); LOG_LEVEL and LOG_FORMAT apply to it too. Python warnings go there.
 errorlog = "-"  # stderr
-# The message of each access record; its fields (method, path, status, duration_ms,
-# remote_addr, user_agent, request_id, pid) are added by authsvc.logging.GunicornAccessFilter.
-access_log_format = "%(m)s %(U)s %(s)s"
 logconfig_dict = gunicorn_logging_config()
+logging.captureWarnings(True)
+
+
+class ErrorLogOnly(glogging.Logger):
+    """No gunicorn access record: the application writes the one record per request
+    (``authsvc.access``, with the client IP behind trusted proxies and the user id), and a
+    second, poorer line per request would double the log volume. gunicorn keeps its access
+    log on whenever logconfig_dict is set, so it is turned off here, where it is built."""
+
+    def access(self, resp, req, environ, request_time):
+        return
+
+
+logger_class = ErrorLogOnly
 # --- end Logging ---
 
 # --- Metrics ---

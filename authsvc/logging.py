@@ -1,8 +1,11 @@
 """Log configuration: one JSON object per line, request ids attached, secrets scrubbed.
 
 ``logging_config`` builds Django's ``LOGGING``; ``gunicorn_logging_config`` builds
-gunicorn's ``logconfig_dict`` from the same pieces, so the server's access and error
-lines look like the application's. Both handlers carry two filters:
+gunicorn's ``logconfig_dict`` from the same pieces, so the server's lines look like the
+application's. The one access record per request is the application's ``authsvc.access``
+(it knows the client IP and the user); gunicorn's own access log is off. Python warnings
+go through logging too (``py.warnings``), so with ``LOG_FORMAT=json`` every line the
+process writes is one JSON object. Both handlers carry two filters:
 
 - ``RequestIdFilter`` adds ``request_id`` from the contextvar set by
   ``RequestIdMiddleware``; records logged outside a request have no ``request_id``.
@@ -15,6 +18,7 @@ The log schema is documented field by field in docs/operations.md.
 """
 
 import logging
+import logging.config
 import os
 import re
 from collections.abc import Mapping
@@ -157,30 +161,6 @@ class RedactSecretsFilter(logging.Filter):
         return True
 
 
-class GunicornAccessFilter(logging.Filter):
-    """Turns gunicorn's access-log atoms into fields of the access record.
-
-    gunicorn logs ``access_log_format % atoms``; the atoms dict arrives as
-    ``record.args`` (gunicorn.glogging.Logger.atoms). The query string is left out:
-    it is where clients put tokens by mistake.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        atoms = record.args
-        if not isinstance(atoms, Mapping):
-            return True
-        record.method = atoms.get("m")
-        record.path = atoms.get("U")
-        record.status = _int_or_none(atoms.get("s"))
-        record.duration_ms = round((_int_or_none(atoms.get("D")) or 0) / 1000, 3)
-        record.remote_addr = atoms.get("h")
-        record.user_agent = atoms.get("a")
-        record.response_bytes = _int_or_none(atoms.get("B"))
-        record.request_id = atoms.get("{x-request-id}o") or None
-        record.pid = os.getpid()
-        return True
-
-
 class ClientErrorFilter(logging.Filter):
     """Django logs a client's suspicious request (a disallowed Host, an oversized body) at
     ERROR with a traceback; it is the client's mistake, not ours: keep the line, as a
@@ -224,18 +204,16 @@ def _filters() -> dict[str, dict[str, Any]]:
     return {
         "request_id": {"()": "authsvc.logging.RequestIdFilter"},
         "redact": {"()": "authsvc.logging.RedactSecretsFilter"},
-        "gunicorn_access": {"()": "authsvc.logging.GunicornAccessFilter"},
         "client_error": {"()": "authsvc.logging.ClientErrorFilter"},
     }
 
 
-def _handler(stream: str, log_format: str, *filters: str) -> dict[str, Any]:
+def _handler(stream: str, log_format: str) -> dict[str, Any]:
     return {
         "class": "logging.StreamHandler",
         "stream": f"ext://sys.{stream}",
         "formatter": log_format,
-        # Order matters: fields are taken from args before redaction renders the message.
-        "filters": [*filters, "client_error", "request_id", "redact"],
+        "filters": ["client_error", "request_id", "redact"],
     }
 
 
@@ -264,14 +242,23 @@ def logging_config(*, level: str = "INFO", log_format: str = "json") -> dict[str
             # own format) so its records reach the JSON handler exactly once.
             "django": {"handlers": [], "level": level, "propagate": True},
             "django.server": {"handlers": [], "level": level, "propagate": True},
+            "py.warnings": {"handlers": [], "level": "WARNING", "propagate": True},
         },
     }
+
+
+def configure(config: dict[str, Any]) -> None:
+    """Django's ``LOGGING_CONFIG``: apply ``LOGGING`` and route Python warnings (a missing
+    static directory, a deprecation) through it, instead of raw text on stderr."""
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)
 
 
 def gunicorn_logging_config(
     *, level: str | None = None, log_format: str | None = None
 ) -> dict[str, Any]:
-    """gunicorn's logconfig_dict: access lines on stdout and error lines on stderr, as JSON."""
+    """gunicorn's logconfig_dict: its error log (life cycle, worker timeouts) and warnings
+    raised before Django has configured logging, on stderr, in the application's format."""
     level, log_format = _checked(
         level or os.environ.get("LOG_LEVEL", "INFO"),
         log_format or os.environ.get("LOG_FORMAT", "json"),
@@ -281,18 +268,11 @@ def gunicorn_logging_config(
         "disable_existing_loggers": False,
         "filters": _filters(),
         "formatters": _formatters(),
-        "handlers": {
-            "gunicorn_access": _handler("stdout", log_format, "gunicorn_access"),
-            "gunicorn_error": _handler("stderr", log_format),
-        },
+        "handlers": {"gunicorn_error": _handler("stderr", log_format)},
         "root": {"level": level, "handlers": []},
         "loggers": {
             # propagate False: Django's root handler in the workers must not print them twice.
-            "gunicorn.access": {
-                "level": "INFO",
-                "handlers": ["gunicorn_access"],
-                "propagate": False,
-            },
             "gunicorn.error": {"level": level, "handlers": ["gunicorn_error"], "propagate": False},
+            "py.warnings": {"level": "WARNING", "handlers": ["gunicorn_error"], "propagate": False},
         },
     }

@@ -1,6 +1,7 @@
 """Request correlation (an id per request, echoed in X-Request-ID) and the access log."""
 
 import logging
+import os
 import re
 import time
 import uuid
@@ -70,6 +71,7 @@ class AccessLogMiddleware:
                 "client_ip": client_ip(request),
                 "user_id": request_user_id(request),
                 "user_agent": request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH],
+                "pid": os.getpid(),  # the worker that served it
             },
         )
         return response

@@ -127,4 +127,3 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> HttpRespons
     if isinstance(error, errors.ServiceUnavailable) and isinstance(exc, DatabaseError):
         logger.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
     return problem_response(error)
-

@@ -224,7 +224,8 @@ SESSION_COOKIE_HTTPONLY = True
 # --- Static files, i18n ---------------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and whitenoise serves from (the image collects at build time).
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -312,6 +313,7 @@ AXES_VERBOSE = False
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOG_FORMAT = env_str("LOG_FORMAT", "json")  # json (one object per line) or console
+LOGGING_CONFIG = "authsvc.logging.configure"
 LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
 # When set, GET /metrics needs "Authorization: Bearer <this value>".
 AUTH_METRICS_TOKEN = env_str("AUTH_METRICS_TOKEN")

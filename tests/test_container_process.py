@@ -2,6 +2,7 @@
 a HOME it cannot write (a non-root container), probed by the image's HEALTHCHECK script.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -39,6 +40,9 @@ def container(tmp_path_factory, django_db_setup, django_db_blocker):
         "GUNICORN_THREADS": "2",
         "GUNICORN_GRACEFUL_TIMEOUT": "5",
         "PYTHONUNBUFFERED": "1",
+        "LOG_FORMAT": "json",
+        # Started without collectstatic: whitenoise warns about the missing directory.
+        "DJANGO_STATIC_ROOT": str(tmp_path_factory.mktemp("static") / "never-collected"),
     }
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -122,6 +126,20 @@ def test_logs_stay_clean_without_a_writable_home(container):
     logs = log_path.read_text()
 
     assert "Booting worker" in logs
-    assert "[ERROR]" not in logs
+    assert '"level": "ERROR"' not in logs
     assert "Control server" not in logs
     assert "Traceback" not in logs
+
+
+def test_every_line_is_one_json_object_python_warnings_included(container):
+    _process, base_url, _env, log_path = container
+    httpx.get(f"{base_url}/healthz", headers={"Host": PRODUCTION_HOST, "X-Request-ID": "c-json-1"})
+
+    lines = log_path.read_text().splitlines()
+    records = [json.loads(line) for line in lines]  # raises on any line that is not JSON
+
+    assert all(isinstance(record, dict) for record in records)
+    [warning] = {r["message"] for r in records if r["logger"] == "py.warnings"}
+    assert "No directory at" in warning
+    [access] = [r for r in records if r.get("request_id") == "c-json-1"]
+    assert access["logger"] == "authsvc.access"

@@ -45,7 +45,7 @@ def _user_hashed_at(cost: int):
 
 def _pid_of(server, request_id: str) -> int:
     for line in server.logs().splitlines():
-        if f'"request_id": "{request_id}"' in line and '"gunicorn.access"' in line:
+        if f'"request_id": "{request_id}"' in line and '"authsvc.access"' in line:
             return json.loads(line)["pid"]
     raise AssertionError(f"no access record for {request_id}")
 

@@ -14,9 +14,6 @@ from accounts.models import AuditLog
 from authsvc.context import outbound_headers, request_id_var
 from authsvc.logging import (
     REDACTED,
-    GunicornAccessFilter,
-    RedactSecretsFilter,
-    RequestIdFilter,
     _fold,
     gunicorn_logging_config,
     logging_config,
@@ -266,38 +263,16 @@ def test_a_caller_passing_secrets_in_args_extras_and_exceptions_gets_them_scrubb
     assert len(logs.records()) == 2
 
 
-def test_gunicorn_access_atoms_become_fields_and_the_query_string_is_dropped():
-    # given an access record as gunicorn's glogging.Logger.access builds it
-    atoms = {
-        "m": "GET", "U": "/api/v1/auth/me", "q": f"access_token={JWT}", "s": "401",
-        "D": 1500, "h": "10.0.0.7", "a": "curl/8", "B": 120, "{x-request-id}o": "rid-9",
-    }  # fmt: skip
-    record = logging.LogRecord(
-        "gunicorn.access", logging.INFO, __file__, 1, "%(m)s %(U)s %(s)s", (atoms,), None
-    )
-
-    # when the gunicorn handler's filters run
-    for log_filter in (GunicornAccessFilter(), RequestIdFilter(), RedactSecretsFilter()):
-        assert log_filter.filter(record)
-
-    # then
-    assert record.getMessage() == "GET /api/v1/auth/me 401"
-    assert (record.method, record.path, record.status) == ("GET", "/api/v1/auth/me", 401)
-    assert (record.duration_ms, record.remote_addr, record.request_id) == (1.5, "10.0.0.7", "rid-9")
-    assert record.response_bytes == 120
-    assert JWT not in str(record.__dict__)
-
-
-def test_gunicorn_logging_config_routes_access_to_stdout_and_errors_to_stderr(monkeypatch):
+def test_gunicorn_logging_config_sends_errors_and_early_warnings_to_stderr(monkeypatch):
     monkeypatch.setenv("LOG_FORMAT", "console")
     monkeypatch.setenv("LOG_LEVEL", "warning")
 
     config = gunicorn_logging_config()
 
-    assert config["handlers"]["gunicorn_access"]["stream"] == "ext://sys.stdout"
+    assert list(config["handlers"]) == ["gunicorn_error"]
     assert config["handlers"]["gunicorn_error"]["stream"] == "ext://sys.stderr"
-    assert config["handlers"]["gunicorn_access"]["formatter"] == "console"
-    assert config["handlers"]["gunicorn_access"]["filters"][0] == "gunicorn_access"
+    assert config["handlers"]["gunicorn_error"]["formatter"] == "console"
+    assert config["loggers"]["py.warnings"]["handlers"] == ["gunicorn_error"]
     assert config["loggers"]["gunicorn.error"] == {
         "level": "WARNING", "handlers": ["gunicorn_error"], "propagate": False,
     }  # fmt: skip
