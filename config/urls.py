@@ -6,6 +6,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from accounts.login.views import admin_login
 from accounts.tokens.views import JwksView
 from authsvc.csp import csp_extend
 from authsvc.health import HealthView, MetricsView, ReadyView
@@ -32,6 +33,8 @@ urlpatterns = [
     path("readyz", ReadyView.as_view(), name="readyz"),
     path("metrics", MetricsView.as_view(), name="metrics"),
     path(".well-known/jwks.json", JwksView.as_view(), name="jwks"),
+    # Before the admin's own URLs, so its login page gets the rate limit and the audit.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
 

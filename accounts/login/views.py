@@ -1,7 +1,13 @@
-"""The login endpoint: rate limit, parse, call the login service, answer with tokens."""
+"""The login endpoint (rate limit, parse, call the login service, answer with tokens), and
+the admin's login page under the same guards."""
+
+from http import HTTPStatus
+from typing import Any
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -9,12 +15,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.audit.services import AuditAction, AuditStatus, audit_record
 from accounts.login import services
 from accounts.login.serializers import LoginRequestSerializer
 from accounts.tokens.responses import TOKEN_PAIR_EXAMPLE, token_pair_response
 from accounts.tokens.serializers import TokenPairResponseSerializer
 from authsvc import exceptions as errors
 from authsvc.openapi import BODY_ERRORS, RATE_ERRORS, problem_responses
+from authsvc.problems import problem_response
 from authsvc.ratelimit import rate_limit_enforce
 
 
@@ -55,3 +63,36 @@ class LoginView(APIView):
         payload.is_valid(raise_exception=True)
         user = services.user_login(request=request._request, **payload.validated_data)
         return token_pair_response(request, user, status.HTTP_200_OK)
+
+
+def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The admin's login page with the API login's guards: the per-client-IP rate limit
+    (its own bucket, the same ``AUTH_LOGIN_RATE``) and an audit row for every attempt.
+
+    The account lockout needs nothing here: AxesBackend guards every ``authenticate``.
+    """
+    if request.method != "POST":
+        return admin.site.login(request, extra_context)
+    try:
+        rate_limit_enforce(request=request, group="admin.login", rate=settings.AUTH_LOGIN_RATE)
+    except errors.ServiceError as exc:
+        return problem_response(exc)
+    response = admin.site.login(request, extra_context)
+    if response.status_code == HTTPStatus.FOUND and request.user.is_authenticated:
+        audit_record(
+            action=AuditAction.LOGIN_SUCCEEDED,
+            user=request.user,
+            request=request,
+            details={"via": "admin"},
+        )
+    else:
+        details = {"via": "admin"}
+        if getattr(request, "axes_locked_out", False):
+            details["reason"] = "account_locked"
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            status=AuditStatus.FAILURE,
+            request=request,
+            details=details,
+        )
+    return response
