@@ -1,7 +1,7 @@
 """Loading the token signing key at start-up, so a missing or bad key stops the service at once.
 
 Settings call ``signing_key_pem``; it returns the private key as PEM text after checking
-that it parses and is of a supported kind (RSA >= 2048 bits for RS256, P-256 for ES256).
+that it parses and is of a supported kind (RSA >= 3072 bits for RS256, P-256 for ES256).
 Every failure is one line on stderr (``SystemExit``), like the DJANGO_SECRET_KEY check:
 it is an operator's mistake, not a bug.
 """
@@ -15,7 +15,11 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-RSA_MIN_BITS = 2048  # NIST SP 800-131A: RSA below 2048 bits is disallowed for signatures.
+# 128-bit security for new signatures (NIST SP 800-57 Pt 1 Table 2, ASVS 5.0 V11.2.3). A retired
+# key only verifies tokens it signed before a rotation, so it may be one of the 2048-bit keys
+# that were allowed before (SP 800-131A's floor), letting those sessions end on time.
+RSA_MIN_BITS = 3072
+RSA_MIN_BITS_RETIRED = 2048
 _PUBLIC_PEM = re.compile(r"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
 
 
@@ -28,14 +32,14 @@ def _pem_text(raw: str) -> str:
     return raw.replace("\\n", "\n").strip() + "\n"
 
 
-def check_supported(key: object, *, source: str) -> None:
+def check_supported(key: object, *, source: str, rsa_min_bits: int = RSA_MIN_BITS) -> None:
     """Refuse key types the service does not sign or verify with."""
     public = (
         key.public_key() if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) else key
     )
     if isinstance(public, rsa.RSAPublicKey):
-        if public.key_size < RSA_MIN_BITS:
-            raise _stop(f"{source} is an RSA key of {public.key_size} bits; use {RSA_MIN_BITS}+.")
+        if public.key_size < rsa_min_bits:
+            raise _stop(f"{source} is an RSA key of {public.key_size} bits; use {rsa_min_bits}+.")
         return
     if isinstance(public, ec.EllipticCurvePublicKey) and isinstance(public.curve, ec.SECP256R1):
         return
@@ -108,5 +112,9 @@ def previous_public_pems(raw: str) -> list[str]:
             raise _stop(
                 f"AUTH_JWT_PREVIOUS_PUBLIC_KEYS key #{index + 1} is not a valid PEM."
             ) from None
-        check_supported(key, source=f"AUTH_JWT_PREVIOUS_PUBLIC_KEYS key #{index + 1}")
+        check_supported(
+            key,
+            source=f"AUTH_JWT_PREVIOUS_PUBLIC_KEYS key #{index + 1}",
+            rsa_min_bits=RSA_MIN_BITS_RETIRED,
+        )
     return pems

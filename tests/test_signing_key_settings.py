@@ -88,6 +88,7 @@ def test_unusable_keys_stop_startup_naming_the_variable(overrides, message):
     ("make_key", "message"),
     [
         (lambda: rsa.generate_private_key(65537, 1024), "RSA key of 1024 bits"),  # noqa: S505
+        (lambda: rsa.generate_private_key(65537, 2048), "RSA key of 2048 bits; use 3072+"),
         (lambda: ec.generate_private_key(ec.SECP384R1()), "must be an RSA (RS256) or EC P-256"),
     ],
 )
@@ -119,6 +120,21 @@ def test_unusable_previous_public_keys_stop_startup(raw):
         previous_public_pems(raw)
 
     assert str(stopped.value).startswith("authsvc: AUTH_JWT_PREVIOUS_PUBLIC_KEYS")
+
+
+def test_a_signing_key_of_3072_bits_is_accepted():
+    pem = _private_pem(rsa.generate_private_key(65537, 3072))
+
+    assert _load(pem=pem) == pem
+
+
+def test_a_retired_2048_bit_rsa_key_still_verifies_but_not_a_1024_bit_one():
+    retired = _public_pem(rsa.generate_private_key(65537, 2048))
+    weak = _public_pem(rsa.generate_private_key(65537, 1024))  # noqa: S505
+
+    assert previous_public_pems(retired) == [retired]
+    with pytest.raises(SystemExit, match="key #1 is an RSA key of 1024 bits; use 2048"):
+        previous_public_pems(weak)
 
 
 def test_a_previous_key_of_an_unsupported_kind_is_refused():

@@ -28,7 +28,7 @@ def other_ec_key():
 
 @pytest.fixture(scope="module")
 def rsa_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return rsa.generate_private_key(public_exponent=65537, key_size=3072)
 
 
 def _b64(data: bytes) -> str:
