@@ -146,6 +146,17 @@ AUTH_PASSWORD_VALIDATORS = [
     # Django's common-password list, also in decorated forms and against context words.
     {"NAME": "accounts.passwords.validators.BlocklistValidator"},
 ]
+# zxcvbn's strength estimate, 0-4; 0 turns the check off (docs/passwords.md).
+AUTH_PASSWORD_MIN_SCORE = env_int("AUTH_PASSWORD_MIN_SCORE", 3)
+if not 0 <= AUTH_PASSWORD_MIN_SCORE <= 4:
+    raise ImproperlyConfigured("AUTH_PASSWORD_MIN_SCORE must be between 0 and 4.")
+if AUTH_PASSWORD_MIN_SCORE:
+    AUTH_PASSWORD_VALIDATORS.append(
+        {
+            "NAME": "accounts.passwords.validators.StrengthValidator",
+            "OPTIONS": {"min_score": AUTH_PASSWORD_MIN_SCORE},
+        }
+    )
 if env_bool("AUTH_PASSWORD_REQUIRE_CHARACTER_CLASSES", not _NIST):
     AUTH_PASSWORD_VALIDATORS.append(
         {"NAME": "accounts.passwords.validators.CharacterClassesValidator"}

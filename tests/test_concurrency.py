@@ -34,7 +34,7 @@ def test_parallel_registrations_of_one_username_create_exactly_one_account(serve
                 json={
                     "username": "Racer",
                     "email": f"racer{number}@example.com",
-                    "password": "Aa1!aaaaaa",
+                    "password": "Hx7!qLm2Rz",
                 },
             )
         statuses.append(response.status_code)

@@ -1,4 +1,4 @@
-"""The password policy's own rules (blocklist, composition, breached passwords).
+"""The password policy's own rules (blocklist, strength, composition, breached passwords).
 
 Django's validators (length, similarity) are listed beside these in AUTH_PASSWORD_VALIDATORS;
 every path that sets a password calls ``validate_password``. docs/passwords.md has the
@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.views.decorators.debug import sensitive_variables
+from zxcvbn import zxcvbn
 
 from authsvc.pwned import password_breach_count
 
@@ -33,6 +34,9 @@ _WORD_SEPARATORS = re.compile(r"[\W_]+")
 CONTEXT_WORD_MIN_LENGTH = 3
 # A context word with fewer than this many other characters around it is the password.
 CONTEXT_REMAINDER_MIN_LENGTH = 4
+# zxcvbn's cost grows with length (22 ms at 128 characters); a password whose first 64 are
+# hard to guess is hard to guess, so only those are estimated.
+STRENGTH_ESTIMATE_MAX_LENGTH = 64
 
 
 @cache
@@ -99,6 +103,37 @@ class BlocklistValidator:
             "Your password can't be a commonly used password, even with digits or symbols "
             "added or letters swapped for look-alikes, nor your username or email."
         )
+
+
+@deconstructible
+class StrengthValidator:
+    """Refuses a password zxcvbn estimates easy to guess (score below ``min_score``, 0-4).
+
+    The estimator models what no list of whole passwords holds: keyboard walks, dates,
+    repeats, sequences, names and dictionary words with look-alike letters, and it is given
+    the same context words as the blocklist. Measured in docs/passwords.md: on leaked
+    passwords that satisfy the composition rule it refuses 2.5 times what the blocklist does,
+    with no false positive on random passwords. Score 3 is zxcvbn's "safely unguessable:
+    moderate protection from offline slow-hash scenario" (about 10^10 guesses).
+    """
+
+    def __init__(self, min_score: int = 3) -> None:
+        self.min_score = min_score
+
+    @sensitive_variables("password")
+    def validate(self, password: str, user: object = None) -> None:
+        estimate = zxcvbn(
+            password[:STRENGTH_ESTIMATE_MAX_LENGTH], user_inputs=sorted(_context_words(user))
+        )
+        if estimate["score"] < self.min_score:
+            raise ValidationError(
+                "This password is too easy to guess: add another word or some characters "
+                "that do not follow a pattern.",
+                code="password_too_weak",
+            )
+
+    def get_help_text(self) -> str:
+        return "Your password must be hard to guess: no keyboard patterns, dates or names."
 
 
 @deconstructible

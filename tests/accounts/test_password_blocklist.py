@@ -88,7 +88,7 @@ def test_registration_refuses_a_decorated_common_password_with_its_code(api):
 
     body = assert_problem(api.post(REGISTER, payload, format="json"), 400, "validation_error")
 
-    assert body["errors"]["password"] == ["This password is too common."]
+    assert "This password is too common." in body["errors"]["password"]
 
 
 def test_the_blocklist_applies_to_every_path_that_validates_a_password():

@@ -123,7 +123,11 @@ def test_register_is_rate_limited_per_ip(api, settings):
     for index in range(2):
         response = api.post(
             REGISTER,
-            {"username": f"new_{index}", "email": f"n{index}@example.com", "password": "Xy-7" * 3},
+            {
+                "username": f"new_{index}",
+                "email": f"n{index}@example.com",
+                "password": "Hx7!qLm2Rz",
+            },
             format="json",
         )
         assert response.status_code == 201, response.content
