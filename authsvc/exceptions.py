@@ -116,6 +116,17 @@ class AccountLocked(_RetryAfterError):
     default_detail = "Too many failed logins; the account is temporarily locked."
 
 
+class AccountLockedUntilReset(AccountLocked):
+    """No end by itself: the lock lasts until the owner resets the password or an admin
+    unlocks the account; ``unlock`` names the ways, so a client can offer them."""
+
+    default_detail = (
+        "Too many failed logins; the account is locked until its password is reset "
+        "or an administrator unlocks it."
+    )
+    extensions = {"unlock": ["password_reset", "admin"]}
+
+
 class RateLimited(_RetryAfterError):
     status, code, title = 429, "rate_limited", "Too many requests"
     default_detail = "Too many requests; retry later."

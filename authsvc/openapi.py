@@ -45,9 +45,11 @@ def _example(error: type[errors.ServiceError], **extra: Any) -> OpenApiExample:
         "detail": error.default_detail,
         "code": error.code,
         "request_id": EXAMPLE_REQUEST_ID,
+        **error.extensions,
         **extra,
     }
-    return OpenApiExample(error.code, value=value, media_type="application/problem+json")
+    # Named by class: two errors may share a code (a timed lock and one until a reset).
+    return OpenApiExample(error.__name__, value=value, media_type="application/problem+json")
 
 
 def problem_responses(
@@ -61,7 +63,7 @@ def problem_responses(
     return {
         (status, "application/problem+json"): OpenApiResponse(
             response=ProblemSerializer,
-            description=" or ".join(f"`{error.code}`" for error in group),
+            description=" or ".join(dict.fromkeys(f"`{error.code}`" for error in group)),
             examples=[_example(error, **(examples or {}).get(error, {})) for error in group],
         )
         for status, group in by_status.items()

@@ -297,6 +297,9 @@ AUTH_RATELIMIT_FAIL_OPEN = env_bool("AUTH_RATELIMIT_FAIL_OPEN", True)
 
 AUTH_LOCKOUT_THRESHOLD = env_int("AUTH_LOCKOUT_THRESHOLD", 5, minimum=1)
 AUTH_LOCKOUT_COOLOFF_SECONDS = env_int("AUTH_LOCKOUT_COOLOFF", 1800, minimum=1)
+# Failed attempts since the last success, across lock windows, after which the account stays
+# locked until a password reset or an admin unlock (NIST SP 800-63B-4 §3.2.2: at most 100).
+AUTH_LOCKOUT_HARD_LIMIT = env_int("AUTH_LOCKOUT_HARD_LIMIT", 100, minimum=1)
 
 INSTALLED_APPS += ["django_ratelimit", "axes"]
 # Axes' middleware renders lockouts of non-API logins (the admin) as our 423 problem.

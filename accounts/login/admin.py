@@ -5,7 +5,17 @@ from typing import Any
 
 from axes.models import AccessFailureLog
 from django.contrib import admin, messages
-from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Lower
 from django.http import HttpRequest
 from django.utils import timezone
@@ -13,7 +23,7 @@ from django.utils.html import format_html_join
 
 from accounts.audit.models import AuditLog
 from accounts.audit.services import AuditAction
-from accounts.login.lockout import lockout_cooloff, lockout_threshold, user_lockout_key
+from accounts.login.lockout import lockout_cooloff, user_lockout_key
 from accounts.login.models import LoginLockout
 from accounts.login.services import user_unlock
 from accounts.users.models import User
@@ -28,7 +38,10 @@ def _with_lockout_state(queryset: QuerySet[User]) -> QuerySet[User]:
     return queryset.annotate(username_key=Lower("username")).annotate(
         failed_logins=Coalesce(Subquery(counter.values("attempts")[:1]), Value(0)),
         is_locked=Case(
-            When(failed_logins__gte=lockout_threshold(), then=Value(1)),
+            When(
+                Exists(LoginLockout.objects.locked().filter(key=OuterRef("username_key"))),
+                then=Value(1),
+            ),
             default=Value(0),
             output_field=IntegerField(),
         ),
@@ -46,10 +59,7 @@ class LockedFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
         if self.value() not in ("yes", "no"):
             return queryset
-        locked = LoginLockout.objects.filter(
-            attempts__gte=lockout_threshold(),
-            last_attempt_at__gt=timezone.now() - lockout_cooloff(),
-        ).values_list("key", flat=True)
+        locked = LoginLockout.objects.locked().values_list("key", flat=True)
         # Locked accounts are few: fetched first, they become index probes on lower(username)
         # instead of a membership test on every user row (flat as the users table grows).
         # During a mass lockout the list would be long: then a subquery does the same job.

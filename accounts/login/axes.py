@@ -47,9 +47,8 @@ def lockout_response(
     if original_response is not None and original_response.status_code == AccountLocked.status:
         return original_response  # already our problem document, from the API
     key = lockout_key(request, credentials if isinstance(credentials, dict) else None)
-    return problem_response(
-        AccountLocked(retry_after_seconds=lockout.lockout_seconds_remaining(key=key))
-    )
+    attempt: lockout.Attempt | None = getattr(request, "lockout_attempt", None)
+    return problem_response(lockout.lockout_error(key=key, attempt=attempt))
 
 
 def _record(request: Any, key: str, *, locked_out: bool) -> AccessFailureLog:
@@ -76,8 +75,7 @@ class AtomicLockoutHandler(AxesDatabaseHandler):
         return attempt.allowed
 
     def is_locked(self, request: Any, credentials: dict[str, Any] | None = None) -> bool:
-        key = lockout_key(request, credentials)
-        return lockout.lockout_seconds_remaining(key=key) > 0
+        return lockout.lockout_is_locked(key=lockout_key(request, credentials))
 
     def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
         row = LoginLockout.objects.filter(key=lockout_key(request, credentials)).first()
@@ -92,8 +90,14 @@ class AtomicLockoutHandler(AxesDatabaseHandler):
         key = lockout_key(request, credentials)
         attempt: lockout.Attempt | None = getattr(request, "lockout_attempt", None)
         refused = bool(request.axes_locked_out)
+        # The attempt that reaches the threshold, or the hard limit, locks: announced once.
         locks_now = (
-            not refused and attempt is not None and attempt.number == lockout.lockout_threshold()
+            not refused
+            and attempt is not None
+            and (
+                attempt.number == lockout.lockout_threshold()
+                or attempt.total == lockout.lockout_hard_limit()
+            )
         )
         _record(request, key, locked_out=refused or locks_now)
         if refused:
@@ -106,17 +110,18 @@ class AtomicLockoutHandler(AxesDatabaseHandler):
     def _announce_lock(self, request: HttpRequest, key: str, attempt: lockout.Attempt) -> None:
         user = User.objects.for_login(key)
         ip = request.axes_ip_address  # type: ignore[attr-defined]
+        locked_until = None if attempt.until_reset else attempt.locked_until
         logger.warning("account locked", extra={"user_id": str(user.pk) if user else None})
         audit_record(
             action=AuditAction.ACCOUNT_LOCKED,
             status=AuditStatus.FAILURE,
             user=user,
             request=request,
-            details={"locked_until": attempt.locked_until.isoformat()},
+            details={"locked_until": locked_until.isoformat() if locked_until else "reset"},
         )
         user_locked_out.send("axes", request=request, username=key, ip_address=ip)
         account_locked.send(
-            sender=User, user=user, ip=ip, locked_until=attempt.locked_until, request=request
+            sender=User, user=user, ip=ip, locked_until=locked_until, request=request
         )
 
     def user_logged_in(self, sender: Any, request: Any, user: User, **kwargs: Any) -> None:

@@ -15,6 +15,7 @@ from authsvc.mail import mail_send
 logger = logging.getLogger("authsvc.notifications")
 
 LOCKOUT_NOTICE_SUBJECT = "Your account was locked after failed sign-in attempts"
+HARD_LOCK_NOTICE_SUBJECT = "Your account is locked until you reset your password"
 
 
 def _lockout_notice_key(user: User, locked_until: datetime) -> str:
@@ -45,24 +46,42 @@ def _lockout_notice_body(*, user: User, ip: str | None, locked_until: datetime) 
     )
 
 
-def lockout_notify(*, user: User, ip: str | None, locked_until: datetime) -> None:
-    """Email ``user`` that their account is locked until ``locked_until`` (aware datetime).
-
-    At most one notice per lockout, however often it is called while the lock lasts.
-    Sent after the surrounding transaction commits (at once outside one), so a rolled-back
-    lockout sends nothing. Never raises: a mail failure is logged by ``mail_send``.
-    """
-    if not user.email or not _first_notice_of_this_lockout(user=user, locked_until=locked_until):
-        return
-    locked_until = locked_until.astimezone(UTC)
-    body = _lockout_notice_body(user=user, ip=ip, locked_until=locked_until)
-    transaction.on_commit(
-        lambda: mail_send(to=[user.email], subject=LOCKOUT_NOTICE_SUBJECT, body=body)
+def _hard_lock_notice_body(*, user: User, ip: str | None) -> str:
+    return (
+        f"Hello {user.username},\n\n"
+        f"At {timezone.now():%Y-%m-%d %H:%M:%S} UTC your account was locked after a long run "
+        f"of failed sign-in attempts, the last from IP address {ip or 'unknown'}.\n\n"
+        "This lock does not end by itself: reset your password, or ask an administrator to "
+        "unlock the account. Until then every sign-in is refused, even with the right "
+        "password.\n\n"
+        "If these attempts were not yours, someone has been guessing your password for a "
+        "long time: choose a new, unique password.\n"
     )
 
 
+def lockout_notify(*, user: User, ip: str | None, locked_until: datetime | None) -> None:
+    """Email ``user`` that their account is locked until ``locked_until`` (aware datetime),
+    or, when it is None, until a password reset or an unlock (the hard limit).
+
+    At most one notice per lockout, however often it is called while the lock lasts (the
+    hard limit is reached by exactly one attempt). Sent after the surrounding transaction
+    commits (at once outside one), so a rolled-back lockout sends nothing. Never raises:
+    a mail failure is logged by ``mail_send``.
+    """
+    if not user.email:
+        return
+    if locked_until is None:
+        subject, body = HARD_LOCK_NOTICE_SUBJECT, _hard_lock_notice_body(user=user, ip=ip)
+    elif _first_notice_of_this_lockout(user=user, locked_until=locked_until):
+        subject = LOCKOUT_NOTICE_SUBJECT
+        body = _lockout_notice_body(user=user, ip=ip, locked_until=locked_until.astimezone(UTC))
+    else:
+        return
+    transaction.on_commit(lambda: mail_send(to=[user.email], subject=subject, body=body))
+
+
 def lockout_notice_on_account_locked(
-    sender: Any, *, user: User | None, ip: str | None, locked_until: datetime, **kwargs: Any
+    sender: Any, *, user: User | None, ip: str | None, locked_until: datetime | None, **kwargs: Any
 ) -> None:
     """Receiver of ``accounts.signals.account_locked`` (connected in AccountsConfig.ready).
 

@@ -1,21 +1,18 @@
 """Login writes: a login attempt, and an unlock. Views and commands call these."""
 
-import math
-
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.audit.services import AuditAction, AuditStatus, audit_record
 from accounts.login.lockout import (
     Attempt,
+    lockout_error,
+    lockout_is_locked,
     lockout_reset,
-    lockout_seconds_remaining,
     login_lockout_key,
     user_lockout_key,
-    user_lockout_seconds_remaining,
 )
 from accounts.users.models import User
 from authsvc.exceptions import AccountLocked, InvalidCredentials
@@ -23,11 +20,7 @@ from authsvc.exceptions import AccountLocked, InvalidCredentials
 
 def _locked(request: HttpRequest, login: str) -> AccountLocked:
     attempt: Attempt | None = getattr(request, "lockout_attempt", None)
-    if attempt is not None:
-        seconds = math.ceil((attempt.locked_until - timezone.now()).total_seconds())
-    else:
-        seconds = lockout_seconds_remaining(key=login_lockout_key(login))
-    return AccountLocked(retry_after_seconds=max(1, seconds))
+    return lockout_error(key=login_lockout_key(login, request), attempt=attempt)
 
 
 @sensitive_variables("password")
@@ -64,7 +57,7 @@ def user_unlock(*, user: User, by: str, request: HttpRequest | None = None) -> b
     ``by`` is an id, not a name: ``"admin:<user id>"`` or ``"command:unlock_user"``.
     Returns whether the account was locked.
     """
-    was_locked = user_lockout_seconds_remaining(user=user) > 0
+    was_locked = lockout_is_locked(key=user_lockout_key(user))
     lockout_reset(key=user_lockout_key(user))
     audit_record(
         action=AuditAction.ACCOUNT_UNLOCKED,

@@ -39,7 +39,10 @@ class LoginView(APIView):
         "(unknown login, wrong password, inactive account) is the same 401. At most "
         "`AUTH_LOGIN_RATE` attempts per client IP (429), and an account (or unknown name) "
         "is locked for `AUTH_LOCKOUT_COOLOFF` seconds after `AUTH_LOCKOUT_THRESHOLD` "
-        "failures (423, even with the right password); both carry `Retry-After`.",
+        "failures (423, even with the right password); both carry `Retry-After`. After "
+        "`AUTH_LOCKOUT_HARD_LIMIT` failures without a success the lock does not end by "
+        "itself: the 423 has no `Retry-After` and `unlock` lists the ways out "
+        "(`password_reset`, `admin`).",
         request=LoginRequestSerializer,
         responses={
             200: TokenPairResponseSerializer,
@@ -48,6 +51,7 @@ class LoginView(APIView):
                 *BODY_ERRORS,
                 errors.InvalidCredentials,
                 errors.AccountLocked,
+                errors.AccountLockedUntilReset,
                 *RATE_ERRORS,
             ),
         },

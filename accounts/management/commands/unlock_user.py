@@ -24,9 +24,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"{login}: no such user")
                 continue
             remaining = user_lockout_seconds_remaining(user=user)
-            user_unlock(user=user, by="command:unlock_user")
-            if remaining:
-                self.stdout.write(f"{user.username}: unlocked ({remaining} s of lockout left)")
+            if user_unlock(user=user, by="command:unlock_user"):
+                left = f"{remaining} s of lockout left" if remaining else "locked until a reset"
+                self.stdout.write(f"{user.username}: unlocked ({left})")
             else:
                 self.stdout.write(f"{user.username}: was not locked; failure count cleared")
         if unknown:
