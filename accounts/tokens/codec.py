@@ -18,6 +18,8 @@ keep this service's guarantees, hence the subclasses:
 failure is ``authsvc.exceptions.TokenInvalid``, never one of simplejwt's exceptions.
 """
 
+import base64
+import json
 import uuid
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -76,10 +78,7 @@ class KeyRingBackend(TokenBackend):
         The signature is checked even when ``verify`` is False: no caller here needs an
         unverified payload, and reading one must never be a flag away.
         """
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            raise TokenBackendError("Token is invalid") from exc
+        header = _unverified_header(token)
         kid = header.get("kid")
         key = self._verification.get(kid) if isinstance(kid, str) else None
         # The algorithm comes from our key, never from the token (CVE-2015-9235 class).
@@ -97,6 +96,25 @@ class KeyRingBackend(TokenBackend):
             )
         except jwt.PyJWTError as exc:
             raise TokenBackendError("Token is invalid") from exc
+
+
+def _unverified_header(token: str | bytes) -> dict[str, Any]:
+    """The JOSE header, read only to choose the key; PyJWT's decode then checks it all.
+
+    Not jwt.get_unverified_header: that validates and decodes every segment, character by
+    character in Python, and the decode that follows does it all again. Reading more
+    leniently here is safe: whichever of our keys is chosen, PyJWT's own strict parse decides
+    whether the token is well-formed, of that key's algorithm, and signed by it.
+    """
+    try:
+        raw = token.encode() if isinstance(token, str) else token
+        segment = raw.split(b".", 1)[0]
+        header = json.loads(base64.urlsafe_b64decode(segment + b"=" * (-len(segment) % 4)))
+    except (ValueError, RecursionError) as exc:  # binascii, Unicode and JSON errors included
+        raise TokenBackendError("Token is invalid") from exc
+    if not isinstance(header, dict):
+        raise TokenBackendError("Token is invalid")
+    return header
 
 
 @lru_cache(maxsize=4)

@@ -31,7 +31,7 @@ from accounts.tokens.codec import (
 )
 from accounts.tokens.keys import jwk_thumbprint, key_ring
 from authsvc.exceptions import TokenInvalid
-from tests.tokens import claims_of, forge, hs256_with_public_key_as_secret, now, unsigned
+from tests.tokens import b64, claims_of, forge, hs256_with_public_key_as_secret, now, unsigned
 
 TOKEN_CLASSES = {TokenType.ACCESS: ServiceAccessToken, TokenType.REFRESH: ServiceRefreshToken}
 
@@ -245,3 +245,19 @@ def test_bearer_with_extra_parts_is_refused():
 
     with pytest.raises(AuthenticationFailed):
         BearerTokenAuthentication().authenticate(request)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [b"[1, 2]", b'"kid"', b"[" * 5000, b"\xff\xfe", b"{not json"],
+    ids=["array", "string", "deeply_nested", "not_utf8", "not_json"],
+)
+def test_a_header_that_is_no_json_object_is_refused(header):
+    _, payload, signature = _mint().split(".")
+
+    _refused(f"{b64(header)}.{payload}.{signature}")
+
+
+@pytest.mark.parametrize("raw", ["", "...", "not-a-jwt", "é.é.é", "%%%.%%%.%%%"])
+def test_garbage_is_refused(raw):
+    _refused(raw)
