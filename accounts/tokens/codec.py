@@ -21,7 +21,7 @@ failure is ``authsvc.exceptions.TokenInvalid``, never one of simplejwt's excepti
 import base64
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, ClassVar, NamedTuple
@@ -184,8 +184,9 @@ class ServiceToken(Token):
         """A new token of the session; its lifetime is the caller's (``services`` cuts it
         short near the session's end), not the class default."""
         token = cls()
-        token.set_iat(at_time=issued_at)
-        token.set_exp(from_time=issued_at, lifetime=timedelta(seconds=lifetime_seconds))
+        iat = int(issued_at.timestamp())
+        token["iat"] = iat
+        token["exp"] = iat + lifetime_seconds
         token["jti"] = jti
         token["sub"] = str(user_id)
         token["sid"] = str(session_id)
