@@ -12,13 +12,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.tokens import codec
-from accounts.tokens.authentication import BearerTokenAuthentication
+from accounts.tokens.authentication import BearerTokenAuthentication, request_claims
 from accounts.tokens.codec import (
     REQUIRED_CLAIMS,
     KeyRingBackend,
@@ -31,7 +32,16 @@ from accounts.tokens.codec import (
 )
 from accounts.tokens.keys import jwk_thumbprint, key_ring
 from authsvc.exceptions import TokenInvalid
-from tests.tokens import b64, claims_of, forge, hs256_with_public_key_as_secret, now, unsigned
+from tests.factories import UserFactory
+from tests.tokens import (
+    b64,
+    claims_of,
+    forge,
+    hs256_with_public_key_as_secret,
+    issue_pair,
+    now,
+    unsigned,
+)
 
 TOKEN_CLASSES = {TokenType.ACCESS: ServiceAccessToken, TokenType.REFRESH: ServiceRefreshToken}
 
@@ -261,3 +271,22 @@ def test_a_header_that_is_no_json_object_is_refused(header):
 @pytest.mark.parametrize("raw", ["", "...", "not-a-jwt", "é.é.é", "%%%.%%%.%%%"])
 def test_garbage_is_refused(raw):
     _refused(raw)
+
+
+@pytest.mark.django_db
+def test_request_auth_is_the_access_token_found_with_one_query(django_assert_num_queries):
+    user = UserFactory()
+    access = issue_pair(user)["access"]
+    request = Request(
+        APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {access}"),
+        authenticators=[BearerTokenAuthentication()],
+    )
+
+    with django_assert_num_queries(1):
+        assert request.user == user
+
+    assert isinstance(request.auth, ServiceAccessToken)
+    claims = request_claims(request)
+    assert claims.sub == user.pk
+    assert str(claims.sid) == claims_of(access)["sid"]
+    assert (claims.jti, claims.exp) == (claims_of(access)["jti"], claims_of(access)["exp"])
