@@ -347,6 +347,24 @@ AUTH_JWT_PREVIOUS_PUBLIC_KEYS = previous_public_pems(env_str("AUTH_JWT_PREVIOUS_
 AUTH_JWT_ISSUER = env_str("AUTH_JWT_ISSUER", "authsvc")
 AUTH_JWT_AUDIENCE = env_str("AUTH_JWT_AUDIENCE", "authsvc")
 AUTH_JWT_LEEWAY_SECONDS = env_int("AUTH_JWT_LEEWAY", 10)  # clock skew tolerated on exp/iat
+# simplejwt is the token layer (accounts/tokens/codec.py), but its own backend is never used:
+# the token classes sign and verify with the key ring. Its api_settings still name the
+# claims, header and lifetimes, so they are kept in agreement with the settings above.
+SIMPLE_JWT = {
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "sub",
+    "TOKEN_TYPE_CLAIM": "token_type",
+    "JTI_CLAIM": "jti",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "AUTH_TOKEN_CLASSES": ("accounts.tokens.codec.ServiceAccessToken",),
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=ACCESS_TOKEN_TTL_SECONDS),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=REFRESH_TOKEN_TTL_SECONDS),
+    "ISSUER": AUTH_JWT_ISSUER,
+    "AUDIENCE": AUTH_JWT_AUDIENCE,
+    "LEEWAY": AUTH_JWT_LEEWAY_SECONDS,
+    "UPDATE_LAST_LOGIN": False,
+    "CHECK_REVOKE_TOKEN": False,  # a password change ends the sessions instead
+}
 # Re-presenting the immediate predecessor of the current refresh token within this many
 # seconds of its rotation is refused without revoking the session (two tabs, a retry).
 AUTH_REFRESH_REUSE_GRACE_SECONDS = env_int("AUTH_REFRESH_REUSE_GRACE", 20)

@@ -1,10 +1,15 @@
 """Helpers for token tests: a real login session's tokens, and hand-made tokens to attack with."""
 
+import base64
+import hashlib
+import hmac
+import json
 import time
 import uuid
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 
 from accounts.tokens.keys import key_ring
@@ -55,3 +60,28 @@ def new_uuid() -> str:
 
 def issuer() -> str:
     return settings.AUTH_JWT_ISSUER
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def hs256_with_public_key_as_secret(token: str) -> str:
+    """The classic confusion attack: HS256, keyed with our (public) verification key's PEM."""
+    public_pem = (
+        key_ring()
+        .private_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    header = {"alg": "HS256", "typ": "JWT", "kid": key_ring().signing_kid}
+    signing_input = (
+        f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims_of(token)).encode())}"
+    )
+    signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{b64(signature)}"
+
+
+def unsigned(token: str) -> str:
+    """``token`` with ``alg: none`` and no signature."""
+    header = {"alg": "none", "typ": "JWT", "kid": key_ring().signing_kid}
+    return f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims_of(token)).encode())}."

@@ -58,7 +58,9 @@ def _verification_key(public_key: PublicKey) -> VerificationKey:
 
 
 @lru_cache(maxsize=4)
-def _key_ring(private_pem: str, previous_pems: tuple[str, ...]) -> KeyRing:
+def key_ring_of(private_pem: str, previous_pems: tuple[str, ...]) -> KeyRing:
+    """The key ring of these PEMs, parsed once per distinct pair (the token backend's
+    cache is keyed by the same values)."""
     private_key = serialization.load_pem_private_key(private_pem.encode(), password=None)
     assert isinstance(private_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)  # noqa: S101 (checked at start-up)
     current = _verification_key(private_key.public_key())
@@ -73,7 +75,7 @@ def _key_ring(private_pem: str, previous_pems: tuple[str, ...]) -> KeyRing:
 
 def key_ring() -> KeyRing:
     """The configured keys, parsed once per distinct configuration."""
-    return _key_ring(settings.AUTH_JWT_PRIVATE_KEY, tuple(settings.AUTH_JWT_PREVIOUS_PUBLIC_KEYS))
+    return key_ring_of(settings.AUTH_JWT_PRIVATE_KEY, tuple(settings.AUTH_JWT_PREVIOUS_PUBLIC_KEYS))
 
 
 def jwks_document() -> dict[str, list[dict[str, Any]]]:

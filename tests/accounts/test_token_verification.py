@@ -1,8 +1,5 @@
 """Every kind of token the service must refuse, on both sides: /me (access) and refresh."""
 
-import base64
-import hashlib
-import hmac
 import json
 
 import jwt
@@ -13,7 +10,16 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from accounts.tokens.keys import jwk_thumbprint, key_ring
 from tests.factories import UserFactory
 from tests.problem import assert_problem
-from tests.tokens import bearer, claims_of, forge, issue_pair, now
+from tests.tokens import (
+    b64,
+    bearer,
+    claims_of,
+    forge,
+    hs256_with_public_key_as_secret,
+    issue_pair,
+    now,
+    unsigned,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,44 +37,20 @@ def rsa_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=3072)
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _hs256_with_public_key_as_secret(token: str) -> str:
-    """The classic confusion attack: HS256, keyed with our (public) verification key's PEM."""
-    public_pem = (
-        key_ring()
-        .private_key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    )
-    header = {"alg": "HS256", "typ": "JWT", "kid": key_ring().signing_kid}
-    signing_input = (
-        f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims_of(token)).encode())}"
-    )
-    signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
-    return f"{signing_input}.{_b64(signature)}"
-
-
-def _unsigned(token: str) -> str:
-    header = {"alg": "none", "typ": "JWT", "kid": key_ring().signing_kid}
-    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims_of(token)).encode())}."
-
-
 def _signed_with_header(token: str, header: dict) -> str:
     """Signed by our real key, with a header PyJWT itself would refuse to produce."""
     signing_input = (
-        f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims_of(token)).encode())}"
+        f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims_of(token)).encode())}"
     )
     algorithm = jwt.algorithms.ECAlgorithm(jwt.algorithms.ECAlgorithm.SHA256)
-    return f"{signing_input}.{_b64(algorithm.sign(signing_input.encode(), key_ring().private_key))}"
+    return f"{signing_input}.{b64(algorithm.sign(signing_input.encode(), key_ring().private_key))}"
 
 
 def _refused_variant(kind: str, token: str, other_ec_key, rsa_key) -> str:
     kid = key_ring().signing_kid
     variants = {
-        "alg_none": lambda: _unsigned(token),
-        "alg_hs256_public_key_as_secret": lambda: _hs256_with_public_key_as_secret(token),
+        "alg_none": lambda: unsigned(token),
+        "alg_hs256_public_key_as_secret": lambda: hs256_with_public_key_as_secret(token),
         "alg_rs256_with_our_kid": lambda: forge(
             token, key=rsa_key, algorithm="RS256", headers={"kid": kid}
         ),
