@@ -345,7 +345,11 @@ AUTH_JWT_PRIVATE_KEY = signing_key_pem(
 )
 AUTH_JWT_PREVIOUS_PUBLIC_KEYS = previous_public_pems(env_str("AUTH_JWT_PREVIOUS_PUBLIC_KEYS"))
 AUTH_JWT_ISSUER = env_str("AUTH_JWT_ISSUER", "authsvc")
-AUTH_JWT_AUDIENCE = env_str("AUTH_JWT_AUDIENCE", "authsvc")
+# The audiences of access tokens (comma-separated: every service that accepts them). Refresh
+# tokens get "<issuer>#refresh", which no resource server expects.
+AUTH_JWT_AUDIENCE = env_list("AUTH_JWT_AUDIENCE", "authsvc")
+if not AUTH_JWT_AUDIENCE:
+    raise ImproperlyConfigured("AUTH_JWT_AUDIENCE needs at least one audience.")
 AUTH_JWT_LEEWAY_SECONDS = env_int("AUTH_JWT_LEEWAY", 10)  # clock skew tolerated on exp/iat
 # simplejwt is the token layer (accounts/tokens/codec.py), but its own backend is never used:
 # the token classes sign and verify with the key ring. Its api_settings still name the

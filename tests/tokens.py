@@ -38,7 +38,8 @@ def forge(
     headers: dict | None = None,
     **claims,
 ) -> str:
-    """``token`` re-signed with ``claims`` changed (None removes one), by default by our key."""
+    """``token`` re-signed with ``claims`` changed (None removes one), by default by our key;
+    its own header (``kid``, ``typ``) with ``headers`` changed the same way."""
     payload = {**claims_of(token), **claims}
     payload = {name: value for name, value in payload.items() if value is not None}
     ring = key_ring()
@@ -46,8 +47,13 @@ def forge(
         payload,
         ring.private_key if key is None else key,
         algorithm=algorithm or ring.signing_algorithm,
-        headers={"kid": ring.signing_kid} if headers is None else headers,
+        headers=_header_of(token, headers or {}),
     )
+
+
+def _header_of(token: str, changes: dict) -> dict:
+    header = {**jwt.get_unverified_header(token), **changes}
+    return {name: value for name, value in header.items() if name != "alg" and value is not None}
 
 
 def now() -> int:

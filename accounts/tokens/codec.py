@@ -9,6 +9,11 @@ keep this service's guarantees, hence the subclasses:
   and retired keys with the algorithm pinned to that key's own, never the token's (refuses
   ``none`` and HS256-keyed-with-our-public-key; RFC 8725 §2.1, §3.1). It also requires every
   claim of ``REQUIRED_CLAIMS``, which the stock backend does not.
+- Each kind has its own backend: access tokens carry the header ``typ: at+jwt`` and the
+  audiences of ``AUTH_JWT_AUDIENCE`` (RFC 9068), refresh tokens ``typ: JWT`` and the audience
+  ``<issuer>#refresh``, so a service that checks ``typ`` or ``aud`` (docs/tokens.md's recipe
+  checks both) cannot take a refresh token for an access token; each backend requires its
+  own ``typ`` and audience.
 - The token classes: their lifetime is computed per session by ``services`` (neither token
   outlives its session), they carry ``sid``, and ``verify`` checks only what PyJWT's single
   decode has not already checked (``exp`` with leeway, ``iss``, ``aud``, presence of every
@@ -36,6 +41,8 @@ from accounts.tokens.keys import KeyRing, key_ring_of
 from authsvc.exceptions import TokenInvalid
 
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti", "sid", "token_type"]
+ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105 (a media type, RFC 9068 §2.1)
+REFRESH_TOKEN_TYP = "JWT"  # noqa: S105 (a media type)
 
 
 class TokenType(StrEnum):
@@ -56,12 +63,16 @@ class TokenClaims(NamedTuple):
 class KeyRingBackend(TokenBackend):
     """Signs with the key ring's current key; verifies by ``kid``, the algorithm pinned."""
 
-    def __init__(self, ring: KeyRing, *, issuer: str, audience: str, leeway: int) -> None:
+    def __init__(
+        self, ring: KeyRing, *, issuer: str, audience: str | list[str], leeway: int, typ: str
+    ) -> None:
         super().__init__(ring.signing_algorithm, audience=audience, issuer=issuer, leeway=leeway)
         self.ring = ring
+        self.typ = typ
         self._verification = ring.verification
         self._leeway = leeway
         self._decode_options: Any = {"require": REQUIRED_CLAIMS}
+        self._headers = {"kid": ring.signing_kid, "typ": typ}
 
     def encode(self, payload: dict[str, Any]) -> str:
         ring = self.ring
@@ -69,7 +80,7 @@ class KeyRingBackend(TokenBackend):
             {**payload, "iss": self.issuer, "aud": self.audience},
             ring.private_key,
             algorithm=ring.signing_algorithm,
-            headers={"kid": ring.signing_kid},
+            headers=self._headers,
         )
 
     def decode(self, token: Any, verify: bool = True) -> dict[str, Any]:
@@ -82,7 +93,7 @@ class KeyRingBackend(TokenBackend):
         kid = header.get("kid")
         key = self._verification.get(kid) if isinstance(kid, str) else None
         # The algorithm comes from our key, never from the token (CVE-2015-9235 class).
-        if key is None or header.get("alg") != key.algorithm:
+        if key is None or header.get("alg") != key.algorithm or header.get("typ") != self.typ:
             raise TokenBackendError("Token is invalid")
         try:
             return jwt.decode(
@@ -117,23 +128,42 @@ def _unverified_header(token: str | bytes) -> dict[str, Any]:
     return header
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _backend(
-    private_pem: str, previous_pems: tuple[str, ...], issuer: str, audience: str, leeway: int
+    private_pem: str,
+    previous_pems: tuple[str, ...],
+    issuer: str,
+    audiences: tuple[str, ...],
+    leeway: int,
+    token_type: TokenType,
 ) -> KeyRingBackend:
-    return KeyRingBackend(
-        key_ring_of(private_pem, previous_pems), issuer=issuer, audience=audience, leeway=leeway
-    )
+    if token_type is TokenType.REFRESH:
+        audience: str | list[str] = refresh_audience(issuer)
+        typ = REFRESH_TOKEN_TYP
+    else:
+        # One audience is written as a string, several as a list (RFC 7519 §4.1.3).
+        audience = audiences[0] if len(audiences) == 1 else list(audiences)
+        typ = ACCESS_TOKEN_TYP
+    ring = key_ring_of(private_pem, previous_pems)
+    return KeyRingBackend(ring, issuer=issuer, audience=audience, leeway=leeway, typ=typ)
 
 
-def token_backend() -> KeyRingBackend:
-    """The backend of the configured keys and claims, built once per distinct configuration."""
+def refresh_audience(issuer: str) -> str:
+    """Refresh tokens are for this service alone: an audience no resource server expects."""
+    return f"{issuer}#refresh"
+
+
+def token_backend(token_type: TokenType) -> KeyRingBackend:
+    """The backend of one kind of token for the configured keys and claims, built once per
+    distinct configuration."""
+    audience = settings.AUTH_JWT_AUDIENCE
     return _backend(
         settings.AUTH_JWT_PRIVATE_KEY,
         tuple(settings.AUTH_JWT_PREVIOUS_PUBLIC_KEYS),
         settings.AUTH_JWT_ISSUER,
-        settings.AUTH_JWT_AUDIENCE,
+        (audience,) if isinstance(audience, str) else tuple(audience),
         settings.AUTH_JWT_LEEWAY_SECONDS,
+        token_type,
     )
 
 
@@ -154,7 +184,7 @@ class ServiceToken(Token):
     claims: TokenClaims
 
     def get_token_backend(self) -> KeyRingBackend:
-        return token_backend()
+        return token_backend(self.service_type)
 
     def verify(self) -> None:
         # exp (with leeway), iss, aud and the presence of every claim were checked by the

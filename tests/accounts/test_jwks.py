@@ -43,7 +43,10 @@ def test_jwks_is_in_the_openapi_schema(api):
 
 
 def verify_like_another_service(token: str, jwks_url: str) -> dict:
-    """What a resource server does: key by kid from the JWKS, then a strict decode."""
+    """What a resource server does (docs/tokens.md): an access token's typ, the key by kid
+    from the JWKS, then a strict decode for its own audience."""
+    if jwt.get_unverified_header(token).get("typ") != "at+jwt":
+        raise jwt.InvalidTokenError("not an access token (RFC 9068)")
     signing_key = jwt.PyJWKClient(jwks_url, cache_keys=True).get_signing_key_from_jwt(token)
     return jwt.decode(
         token,
@@ -80,3 +83,5 @@ def test_another_service_verifies_an_access_token_with_only_the_jwks_and_pyjwt(s
     assert claims["token_type"] == "access"
     with pytest.raises(jwt.InvalidTokenError):
         verify_like_another_service(access[:-6] + "AAAAAA", f"{server.base_url}{URL}")
+    with pytest.raises(jwt.InvalidTokenError):
+        verify_like_another_service(login.json()["refresh"], f"{server.base_url}{URL}")

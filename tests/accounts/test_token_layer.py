@@ -73,7 +73,7 @@ def test_the_classes_are_simplejwts():
     assert issubclass(ServiceAccessToken, AccessToken)
     assert issubclass(ServiceRefreshToken, RefreshToken)
     assert issubclass(BearerTokenAuthentication, JWTAuthentication)
-    assert isinstance(token_backend(), KeyRingBackend)
+    assert isinstance(token_backend(TokenType.ACCESS), KeyRingBackend)
     assert isinstance(ServiceAccessToken(_mint()).get_token_backend(), KeyRingBackend)
 
 
@@ -144,7 +144,9 @@ def test_a_retired_kid_does_not_lend_its_key_to_another_signature(settings, reti
     _refused(forge(_mint(), headers={"kid": retired_kid}))  # our current key, the retired kid
 
 
-@pytest.mark.parametrize("headers", [{"kid": "not-our-key"}, {}], ids=["unknown_kid", "no_kid"])
+@pytest.mark.parametrize(
+    "headers", [{"kid": "not-our-key"}, {"kid": None}], ids=["unknown_kid", "no_kid"]
+)
 def test_unknown_or_missing_kid_is_refused(headers):
     _refused(forge(_mint(), headers=headers))
 
@@ -225,10 +227,10 @@ def test_the_backend_is_built_once_per_configuration(settings, monkeypatch):
         token_decode(token=raw, expected_type=TokenType.ACCESS)
 
     assert len(built) == 1
-    assert token_backend() is token_backend()
+    assert token_backend(TokenType.ACCESS) is token_backend(TokenType.ACCESS)
 
     settings.AUTH_JWT_LEEWAY_SECONDS = 5  # a new configuration, a new backend
-    assert token_backend().get_leeway().total_seconds() == 5
+    assert token_backend(TokenType.ACCESS).get_leeway().total_seconds() == 5
     assert len(built) == 2
 
 

@@ -55,7 +55,7 @@ def _refused_variant(kind: str, token: str, other_ec_key, rsa_key) -> str:
             token, key=rsa_key, algorithm="RS256", headers={"kid": kid}
         ),
         "unknown_kid": lambda: forge(token, headers={"kid": "not-our-key"}),
-        "no_kid": lambda: forge(token, headers={}),
+        "no_kid": lambda: forge(token, headers={"kid": None}),
         "non_string_kid": lambda: _signed_with_header(token, {"alg": "ES256", "kid": 7}),
         "bad_signature": lambda: forge(token, key=other_ec_key),
         "wrong_iss": lambda: forge(token, iss="https://evil.example"),
