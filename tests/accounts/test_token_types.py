@@ -10,10 +10,11 @@ from pathlib import Path
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.utils import timezone
 
 from accounts.tokens.codec import ServiceAccessToken, ServiceRefreshToken, TokenType, token_encode
-from accounts.tokens.keys import key_ring
+from accounts.tokens.keys import jwk_thumbprint, key_ring
 from tests.accounts.test_token_layer import _refused
 from tests.tokens import claims_of, forge
 
@@ -115,3 +116,20 @@ def test_the_audience_setting_is_a_comma_separated_list():
     assert "AUTH_JWT_AUDIENCE needs at least one audience" in _settings_value(
         {"AUTH_JWT_AUDIENCE": " , "}
     )
+
+
+@pytest.mark.parametrize("header", ["jwk", "jku", "x5u"])
+def test_a_token_naming_its_own_key_is_refused(header):
+    # an attacker's key, offered in the token itself (by value or by URL) beside its kid
+    attacker = ec.generate_private_key(ec.SECP256R1())
+    public_jwk = jwt.algorithms.ECAlgorithm.to_jwk(attacker.public_key(), as_dict=True)
+    offered = {"jwk": public_jwk, "jku": "https://evil.example/jwks.json"}.get(
+        header, "https://evil.example/cert.pem"
+    )
+    token = forge(
+        _mint(TokenType.ACCESS),
+        key=attacker,
+        headers={"kid": jwk_thumbprint(public_jwk), header: offered},
+    )
+
+    _refused(token)
