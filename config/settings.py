@@ -300,6 +300,9 @@ AUTH_LOCKOUT_COOLOFF_SECONDS = env_int("AUTH_LOCKOUT_COOLOFF", 1800, minimum=1)
 # Failed attempts since the last success, across lock windows, after which the account stays
 # locked until a password reset or an admin unlock (NIST SP 800-63B-4 §3.2.2: at most 100).
 AUTH_LOCKOUT_HARD_LIMIT = env_int("AUTH_LOCKOUT_HARD_LIMIT", 100, minimum=1)
+# How long a device token (handed out by each login) keeps its client trusted: a trusted
+# device's attempts have their own lockout bucket (accounts/login/devices.py).
+AUTH_DEVICE_TOKEN_TTL_SECONDS = env_int("AUTH_DEVICE_TOKEN_TTL", 15552000, minimum=1)
 
 INSTALLED_APPS += ["django_ratelimit", "axes"]
 # Axes' middleware renders lockouts of non-API logins (the admin) as our 423 problem.

@@ -23,6 +23,7 @@ from django.utils.html import format_html_join
 
 from accounts.audit.models import AuditLog
 from accounts.audit.services import AuditAction
+from accounts.login.devices import device_lockout_key
 from accounts.login.lockout import lockout_cooloff, user_lockout_key
 from accounts.login.models import LoginLockout
 from accounts.login.services import user_unlock
@@ -108,7 +109,11 @@ class LockoutAdminMixin(admin.ModelAdmin):
     @admin.display(description="Recent login attempts")
     def recent_login_attempts(self, user: User) -> str:
         """The latest attempts: failures (refused or not) from axes, successes from the audit."""
-        failures = AccessFailureLog.objects.filter(username=user_lockout_key(user))
+        key = user_lockout_key(user)
+        # The account's own count and its trusted devices' (accounts.login.devices).
+        failures = AccessFailureLog.objects.filter(
+            Q(username=key) | Q(username__startswith=device_lockout_key(key, ""))
+        )
         successes = AuditLog.objects.filter(user=user, action=AuditAction.LOGIN_SUCCEEDED)
         rows = sorted(
             chain(

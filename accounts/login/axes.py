@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.audit.services import AuditAction, AuditStatus, audit_record
 from accounts.login import lockout
+from accounts.login.devices import account_of_lockout_key
 from accounts.login.models import LoginLockout
 from accounts.login.signals import account_locked
 from accounts.users.models import User
@@ -108,7 +109,8 @@ class AtomicLockoutHandler(AxesDatabaseHandler):
             self._announce_lock(request, key, attempt)
 
     def _announce_lock(self, request: HttpRequest, key: str, attempt: lockout.Attempt) -> None:
-        user = User.objects.for_login(key)
+        # A trusted device's own lock is still its account's event: audited and mailed.
+        user = User.objects.for_login(account_of_lockout_key(key))
         ip = request.axes_ip_address  # type: ignore[attr-defined]
         locked_until = None if attempt.until_reset else attempt.locked_until
         logger.warning("account locked", extra={"user_id": str(user.pk) if user else None})

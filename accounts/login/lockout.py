@@ -24,6 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.login.backends import user_for_login
+from accounts.login.devices import device_lockout_key, trusted_device_id
 from accounts.login.models import LoginLockout
 from accounts.users.models import User
 from authsvc.exceptions import AccountLocked, AccountLockedUntilReset
@@ -42,14 +43,19 @@ def lockout_hard_limit() -> int:
 
 
 def login_lockout_key(login: str, request: HttpRequest | None = None) -> str:
-    """The one key of an account however it is named (username or email, any case, spaces).
+    """The one key of an account however it is named (username or email, any case, spaces),
+    or of one trusted device of it when the login presents that device's token.
 
     A name with no account keys on itself, normalised, so unknown names are counted
     and locked exactly like real ones and lockout reveals nothing about existence.
     """
     normalised = login.strip().lower()
     user = user_for_login(normalised, request)
-    return user.username.lower() if user else normalised
+    if user is None:
+        return normalised
+    device = trusted_device_id(request, user)
+    account_key = user.username.lower()
+    return device_lockout_key(account_key, device) if device else account_key
 
 
 @dataclass(frozen=True)
@@ -109,15 +115,23 @@ def lockout_attempt_begin(*, key: str) -> Attempt:
 
 
 def lockout_reset(*, key: str) -> bool:
-    """Forget ``key``'s count (a success, an unlock); True when there was one.
+    """Forget the count of account ``key`` and of its trusted devices (a success, an
+    unlock); True when there was one.
 
-    One DELETE: the ORM's delete() would wrap it in a transaction of its own (three
-    round trips on every successful login) to collect cascades this table does not have.
+    One DELETE, the devices' keys as an index range: the ORM's delete() would wrap it in a
+    transaction of its own (three round trips on every successful login) to collect
+    cascades this table does not have.
     """
     connection = connections[router.db_for_write(LoginLockout)]
     table = connection.ops.quote_name(LoginLockout._meta.db_table)
+    column = connection.ops.quote_name("key")
+    devices_from = device_lockout_key(key, "")
+    devices_to = devices_from[:-1] + chr(ord(devices_from[-1]) + 1)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE {connection.ops.quote_name('key')} = %s", [key])  # noqa: S608
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {column} = %s OR ({column} >= %s AND {column} < %s)",  # noqa: S608
+            [key, devices_from, devices_to],
+        )
         return cursor.rowcount > 0
 
 

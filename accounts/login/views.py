@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 
 from accounts.audit.services import AuditAction, AuditStatus, audit_record
 from accounts.login import services
-from accounts.login.serializers import LoginRequestSerializer
+from accounts.login.devices import device_token_attach
+from accounts.login.serializers import LoginRequestSerializer, LoginResponseSerializer
 from accounts.tokens.responses import TOKEN_PAIR_EXAMPLE, token_pair_response
-from accounts.tokens.serializers import TokenPairResponseSerializer
 from authsvc import exceptions as errors
 from authsvc.openapi import BODY_ERRORS, RATE_ERRORS, problem_responses
 from authsvc.problems import problem_response
@@ -45,7 +45,7 @@ class LoginView(APIView):
         "(`password_reset`, `admin`).",
         request=LoginRequestSerializer,
         responses={
-            200: TokenPairResponseSerializer,
+            200: LoginResponseSerializer,
             **problem_responses(
                 errors.ValidationFailed,
                 *BODY_ERRORS,
@@ -65,8 +65,13 @@ class LoginView(APIView):
         )
         payload = LoginRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = services.user_login(request=request._request, **payload.validated_data)
-        return token_pair_response(request, user, status.HTTP_200_OK)
+        credentials = dict(payload.validated_data)
+        # Read by the lockout (accounts.login.devices), which sees only the Django request.
+        request._request.login_device_token = credentials.pop("device_token", None)  # type: ignore[attr-defined]
+        user = services.user_login(request=request._request, **credentials)
+        response = token_pair_response(request, user, status.HTTP_200_OK)
+        device_token_attach(response, user=user)
+        return response
 
 
 def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

@@ -22,14 +22,15 @@ LOGOUT_COOKIE_NAME = "authsvc_refresh_logout"
 SECURE_PREFIX = "__Secure-"
 
 
-def _prefixed(name: str) -> str:
+def secure_cookie_name(name: str) -> str:
+    """``name`` with the ``__Secure-`` prefix when cookies are Secure (not in debug)."""
     return f"{SECURE_PREFIX}{name}" if settings.AUTH_REFRESH_COOKIE_SECURE else name
 
 
 def _cookie_paths() -> dict[str, str]:
     return {
-        _prefixed(REFRESH_COOKIE_NAME): reverse("auth-token-refresh"),
-        _prefixed(LOGOUT_COOKIE_NAME): reverse("auth-logout"),
+        secure_cookie_name(REFRESH_COOKIE_NAME): reverse("auth-token-refresh"),
+        secure_cookie_name(LOGOUT_COOKIE_NAME): reverse("auth-logout"),
     }
 
 
