@@ -29,20 +29,21 @@ def _env_int(name: str, default: int) -> int:
 
 
 # --- Workers and timeouts ---
-# Chosen by measurement (docs/performance.md, make bench): gthread, one worker per core,
-# two threads each. bcrypt releases the GIL, so a worker hashes while its other thread
-# serves another request; more threads only queue more hashes on the same cores (2 x 4:
-# 91 % of the login limit against 93 % for 2 x 2), and 2 x 2 served /me about 10 % faster
-# than 4 x 1 with half the processes. The worker is gthread with one change
-# (authsvc/workers.py): while all its threads are busy it pauses accepting for up to
-# 50 ms, so a burst of new connections goes to an idle worker (stock gthread put all
-# eight of the benchmark's connections on one worker in one slice out of three, and
-# /healthz and /me ran at half speed).
+# Chosen by measurement (docs/performance.md): gthread, one worker per core, two threads
+# each. bcrypt releases the GIL, so a worker hashes while its other thread serves another
+# request; more threads only queue more hashes on the same cores. reuse_port gives each
+# worker its own listening socket (SO_REUSEPORT), so the kernel spreads new connections
+# over the workers instead of whichever worker accepts first taking a whole burst: measured
+# beside a gthread subclass that paused accepting while busy, it served /me 10 % faster
+# with a lower login p99, so the subclass is gone. The price: a connection still waiting
+# in the queue of a worker that exits (a restart, a timeout) is reset instead of being
+# taken by another worker.
 
 wsgi_app = "config.wsgi:application"
 # Loopback outside a container; the image sets GUNICORN_BIND=0.0.0.0:8000.
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
-worker_class = "authsvc.workers.BalancedThreadWorker"  # gthread, load-aware accept
+worker_class = "gthread"
+reuse_port = True
 # Default: the CPUs this process may run on; set it under a container CPU quota (not seen here).
 workers = _env_int("GUNICORN_WORKERS", len(os.sched_getaffinity(0)))
 threads = _env_int("GUNICORN_THREADS", 2)

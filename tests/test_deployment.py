@@ -203,7 +203,8 @@ def test_gunicorn_config_reads_workers_and_timeouts_from_env():
     assert config["workers"] == "3"
     assert config["threads"] == "2"
     assert config["timeout"] == "45"
-    assert config["worker_class"] == "authsvc.workers.BalancedThreadWorker"
+    assert config["worker_class"] == "gthread"
+    assert config["reuse_port"] == "True"
     assert config["control_socket_disable"] == "True"
     assert config["bind"] == "['127.0.0.1:8000']"
 

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.views.decorators.debug import sensitive_variables
-from zxcvbn import zxcvbn
 
 from authsvc.pwned import password_breach_count
 
@@ -122,6 +121,10 @@ class StrengthValidator:
 
     @sensitive_variables("password")
     def validate(self, password: str, user: object = None) -> None:
+        # Imported on first use: its word lists cost 14 MiB per process, which processes
+        # that never set a password (a mail worker, most management commands) need not pay.
+        from zxcvbn import zxcvbn
+
         estimate = zxcvbn(
             password[:STRENGTH_ESTIMATE_MAX_LENGTH], user_inputs=sorted(_context_words(user))
         )
