@@ -48,7 +48,7 @@ def server(tmp_path_factory, proxy):
 def _register(http, username):
     return http.post(
         "/api/v1/auth/register",
-        json={"username": username, "email": f"{username}@example.com", "password": "Aa1!aaaaaa"},
+        json={"username": username, "email": f"{username}@example.com", "password": "Hx7!qLm2Rz"},
     )
 
 
