@@ -5,31 +5,18 @@ other, here or at a service that follows docs/tokens.md's recipe."""
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from django.utils import timezone
 
-from accounts.tokens.codec import ServiceAccessToken, ServiceRefreshToken, TokenType, token_encode
+from accounts.tokens.codec import ServiceAccessToken, ServiceRefreshToken, TokenType
 from accounts.tokens.keys import jwk_thumbprint, key_ring
-from tests.accounts.test_token_layer import _refused
+from tests.accounts.test_token_layer import _mint, _refused
 from tests.tokens import claims_of, forge
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _mint(token_type: TokenType) -> str:
-    return token_encode(
-        user_id=uuid.uuid4(),
-        session_id=uuid.uuid4(),
-        token_type=token_type,
-        jti=uuid.uuid4().hex,
-        issued_at=timezone.now(),
-        lifetime_seconds=600,
-    )
 
 
 def _recipe(token: str, settings) -> dict:
