@@ -110,11 +110,23 @@ class _CollectingHandler:
         return "250 OK"
 
 
-class SmtpSink:
-    """A real SMTP server on a free loopback port; ``messages`` holds what it received."""
+def text_body(message: Message) -> str:
+    """The plain-text body of a received mail, single part or multipart/alternative."""
+    part = next((p for p in message.walk() if p.get_content_type() == "text/plain"), message)
+    return part.get_payload(decode=True).decode()
 
-    def __init__(self) -> None:
-        self.port = free_port()
+
+def html_body(message: Message) -> str | None:
+    part = next((p for p in message.walk() if p.get_content_type() == "text/html"), None)
+    return None if part is None else part.get_payload(decode=True).decode()
+
+
+class SmtpSink:
+    """A real SMTP server on a loopback port (a free one unless given); ``messages`` holds
+    what it received."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
         self._handler = _CollectingHandler()
         self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
 
@@ -125,6 +137,14 @@ class SmtpSink:
     def start(self) -> "SmtpSink":
         self._controller.start()
         return self
+
+    def wait_for(self, count: int, timeout: float = 15) -> list[Message]:
+        """Wait until at least ``count`` messages arrived (a worker delivers them); all of them."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} mails arrived"
+        return list(self.messages)
 
     def stop(self) -> None:
         self._controller.stop()
