@@ -450,7 +450,8 @@ EMAIL_USE_TLS = _EMAIL.use_tls
 EMAIL_USE_SSL = _EMAIL.use_ssl
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 5, minimum=1)  # seconds per SMTP socket operation
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "authsvc <noreply@localhost>")
-AUTH_MAIL_FROM = env_str("AUTH_MAIL_FROM", DEFAULT_FROM_EMAIL)
+# Empty counts as unset: compose passes every variable through, set or not.
+AUTH_MAIL_FROM = env_str("AUTH_MAIL_FROM") or DEFAULT_FROM_EMAIL
 AUTH_LOCKOUT_NOTICE_SUBJECT = env_str(
     "AUTH_LOCKOUT_NOTICE_SUBJECT", "Your account was locked after failed sign-in attempts"
 )
