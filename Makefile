@@ -25,9 +25,12 @@ lock: install
 	$(LOCK) requirements.in -o requirements.txt
 	$(LOCK) -c requirements.txt requirements-dev.in -o requirements-dev.txt
 
-## Set up, migrate and serve the API on http://127.0.0.1:8000 (SQLite, debug).
+## Set up, migrate and serve the API on http://127.0.0.1:8000 (SQLite, debug), with the mail
+## worker beside it (queued mail is printed to the console); both stop with Ctrl-C.
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## Serve as production does: gunicorn, debug off (needs DJANGO_SECRET_KEY).

@@ -6,6 +6,7 @@ class AuthsvcConfig(AppConfig):
     verbose_name = "authsvc core"
 
     def ready(self) -> None:
-        from authsvc.breakers import readiness_checks_register
+        from authsvc import breakers, taskqueue
 
-        readiness_checks_register()
+        breakers.readiness_checks_register()
+        taskqueue.readiness_checks_register()

@@ -56,6 +56,12 @@ LOGINS = Counter(
 )
 REGISTRATIONS = Counter("authsvc_registrations", "Accounts registered.")
 LOCKOUTS = Counter("authsvc_lockouts", "Accounts locked after repeated failed logins.")
+MAILS = Counter(
+    "authsvc_mails",
+    "Mails by event: queued (request committed), sent, retried (attempt failed, next one "
+    "queued), given_up. All but queued are counted in the process that delivers: the worker.",
+    ["event"],
+)
 AUDIT_EVENTS = Counter(
     "authsvc_audit_events",
     "Security audit events recorded, by action and status.",

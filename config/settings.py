@@ -453,6 +453,27 @@ EMAIL_USE_TLS = _EMAIL.use_tls
 EMAIL_USE_SSL = _EMAIL.use_ssl
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 5, minimum=1)  # seconds per SMTP socket operation
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "authsvc <noreply@localhost>")
+# Empty counts as unset: compose passes every variable through, set or not.
+AUTH_MAIL_FROM = env_str("AUTH_MAIL_FROM") or DEFAULT_FROM_EMAIL
+AUTH_LOCKOUT_NOTICE_SUBJECT = env_str(
+    "AUTH_LOCKOUT_NOTICE_SUBJECT", "Your account was locked after failed sign-in attempts"
+)
+AUTH_HARD_LOCK_NOTICE_SUBJECT = env_str(
+    "AUTH_HARD_LOCK_NOTICE_SUBJECT", "Your account is locked until you reset your password"
+)
+
+# Mail leaves the request through a durable queue (authsvc/mail.py): a row in the database,
+# delivered by `manage.py db_worker`. Every database (SQLite, PostgreSQL) holds its own queue,
+# so nothing beyond the database is needed; docs/operations.md "Mail queue".
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A failed delivery is tried again after MAIL_RETRY_BASE_SECONDS, then twice as long each
+# time, MAIL_MAX_ATTEMPTS times in all (6 and 30 s: retries over about 15 minutes).
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6, minimum=1)
+MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 30)
+# /readyz reports "degraded" once the oldest task due to run has waited this long (no worker
+# running, or workers that cannot keep up).
+MAIL_QUEUE_MAX_AGE = env_int("MAIL_QUEUE_MAX_AGE", 300, minimum=1)
 
 # --- Deployment: CSP, CORS, proxies -----------------------------------------------
 

@@ -10,6 +10,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from authsvc import breakers
+from tests.tasks import WorkerProcess, start_db_worker
 from tests.upstreams import SmtpSink
 
 # Shared fixtures: a real browser (chromium via Playwright) for pages people use.
@@ -17,6 +18,7 @@ pytest_plugins = ["tests.browser"]
 
 STRICT_SERVICES_ENV = "AUTHSVC_REQUIRE_SERVICES"
 # Redis database for tests that need a real Redis; never the one a running service uses.
+SMTP_TEST_FROM = "authsvc <noreply@example.com>"
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -90,8 +92,29 @@ def smtp_settings(settings, smtp) -> SmtpSink:
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = smtp.port
     settings.EMAIL_TIMEOUT = 2
-    settings.DEFAULT_FROM_EMAIL = "authsvc <noreply@example.com>"
+    settings.DEFAULT_FROM_EMAIL = settings.AUTH_MAIL_FROM = SMTP_TEST_FROM
     return smtp
+
+
+@pytest.fixture(scope="module")
+def mail_worker(
+    tmp_path_factory, django_db_setup, django_db_blocker, smtp
+) -> Iterator[WorkerProcess]:
+    """A real ``manage.py db_worker`` delivering to ``smtp``, one per module.
+
+    It sees committed rows only: the tests using it are transactional.
+    """
+    worker = start_db_worker(
+        tmp_path_factory.mktemp("mail_worker"),
+        env={
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
+            "EMAIL_TIMEOUT": "2",
+            "AUTH_MAIL_FROM": SMTP_TEST_FROM,
+            "MAIL_RETRY_BASE_SECONDS": "1",
+        },
+    )
+    yield worker
+    worker.stop()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
-from tests.factories import UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.servers import start_gunicorn
 from tests.upstreams import TcpProxy
 
@@ -48,7 +48,11 @@ def server(tmp_path_factory, proxy):
 def _register(http, username):
     return http.post(
         "/api/v1/auth/register",
-        json={"username": username, "email": f"{username}@example.com", "password": "Hx7!qLm2Rz"},
+        json={
+            "username": username,
+            "email": f"{username}@example.com",
+            "password": DEFAULT_PASSWORD,
+        },
     )
 
 

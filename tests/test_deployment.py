@@ -161,6 +161,19 @@ def test_compose_stack_shape_allows_scaling_web_behind_the_proxy(tmp_path):
     assert services["db"]["volumes"][0]["type"] == "volume"
 
 
+def test_compose_runs_the_mail_worker_from_the_web_image_and_environment(tmp_path):
+    result = _compose_config(tmp_path, _env_example_filled(), "--format", "json")
+    services = json.loads(result.stdout)["services"]
+
+    web, worker = services["web"], services["worker"]
+    assert worker["command"][:3] == ["python", "manage.py", "db_worker"]
+    assert worker["image"] == web["image"]
+    assert worker["environment"] == web["environment"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "ports" not in worker  # --scale worker=N: several workers share the queue
+    assert "healthcheck" in worker  # not the image's HTTP one: a worker serves no API
+
+
 # --- Dockerfile ---------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ import redis
 from accounts.models import LoginSession, RevokeReason
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.servers import start_gunicorn
+from tests.tasks import queue_drained
 from tests.upstreams import FakeHttpUpstream
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -172,7 +173,9 @@ def test_a_forged_token_is_refused_by_both_instances(instances):
         assert_problem(_me(server, forged), 401, "token_invalid")
 
 
-def test_failed_logins_spread_across_both_instances_lock_the_account_on_both(instances, smtp):
+def test_failed_logins_spread_across_both_instances_lock_the_account_on_both(
+    instances, smtp, mail_worker
+):
     # given: an account, and wrong guesses alternating between A and B from changing addresses
     a, b = instances
     user = UserFactory(email="target@example.com")
@@ -189,6 +192,8 @@ def test_failed_logins_spread_across_both_instances_lock_the_account_on_both(ins
     for response in (on_a, on_b):
         assert_problem(response, 423, "account_locked")
         assert 1790 <= int(response.headers["retry-after"]) <= 1800
+    smtp.wait_for(1)
+    queue_drained()
     assert [message["To"] for message in smtp.messages] == ["target@example.com"]
 
 

@@ -7,6 +7,7 @@
   cut the line (reset every connection) or black-hole it (accept, never answer).
 """
 
+import asyncio
 import contextlib
 import socket
 import threading
@@ -104,18 +105,34 @@ def unused_url() -> str:
 class _CollectingHandler:
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.delay_seconds = 0.0
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         self.messages.append(message_from_bytes(envelope.original_content))
         return "250 OK"
 
 
-class SmtpSink:
-    """A real SMTP server on a free loopback port; ``messages`` holds what it received."""
+def text_body(message: Message) -> str:
+    """The plain-text body of a received mail, single part or multipart/alternative."""
+    part = next((p for p in message.walk() if p.get_content_type() == "text/plain"), message)
+    return part.get_payload(decode=True).decode()
 
-    def __init__(self) -> None:
-        self.port = free_port()
+
+def html_body(message: Message) -> str | None:
+    part = next((p for p in message.walk() if p.get_content_type() == "text/html"), None)
+    return None if part is None else part.get_payload(decode=True).decode()
+
+
+class SmtpSink:
+    """A real SMTP server on a loopback port (a free one unless given); ``messages`` holds
+    what it received."""
+
+    def __init__(self, port: int | None = None, *, delay_seconds: float = 0) -> None:
+        self.port = port or free_port()
         self._handler = _CollectingHandler()
+        self._handler.delay_seconds = delay_seconds  # before accepting each message
         self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
 
     @property
@@ -125,6 +142,14 @@ class SmtpSink:
     def start(self) -> "SmtpSink":
         self._controller.start()
         return self
+
+    def wait_for(self, count: int, timeout: float = 15) -> list[Message]:
+        """Wait until at least ``count`` messages arrived (a worker delivers them); all of them."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} mails arrived"
+        return list(self.messages)
 
     def stop(self) -> None:
         self._controller.stop()
@@ -206,3 +231,31 @@ class TcpProxy:
         self._closed = True
         self._listener.close()
         self._drop_all()
+
+
+class Stall:
+    """A loopback server that accepts connections and never says a word (an SMTP server
+    that hangs before its greeting); ``connections`` counts the ones it accepted."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.connections = 0
+        self._held: list[socket.socket] = []
+        self._closed = False
+        threading.Thread(target=self._accept_loop, daemon=True).start()
+
+    def _accept_loop(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            self._held.append(client)
+
+    def close(self) -> None:
+        self._closed = True
+        self._listener.close()
+        for sock in self._held:
+            sock.close()

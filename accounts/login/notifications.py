@@ -5,17 +5,15 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.users.models import User
-from authsvc.mail import mail_send
+from authsvc.mail import mail_enqueue
 
 logger = logging.getLogger("authsvc.notifications")
-
-LOCKOUT_NOTICE_SUBJECT = "Your account was locked after failed sign-in attempts"
-HARD_LOCK_NOTICE_SUBJECT = "Your account is locked until you reset your password"
 
 
 def _lockout_notice_key(user: User, locked_until: datetime) -> str:
@@ -34,29 +32,14 @@ def _first_notice_of_this_lockout(*, user: User, locked_until: datetime) -> bool
         return True
 
 
-def _lockout_notice_body(*, user: User, ip: str | None, locked_until: datetime) -> str:
-    return (
-        f"Hello {user.username},\n\n"
-        f"At {timezone.now():%Y-%m-%d %H:%M:%S} UTC your account was locked after too many "
-        f"failed sign-in attempts from IP address {ip or 'unknown'}.\n\n"
-        f"The lock ends by itself at {locked_until:%Y-%m-%d %H:%M:%S} UTC; after that you can "
-        "sign in as usual. Until then every sign-in is refused, even with the right password.\n\n"
-        "If these attempts were not yours, someone may be guessing your password: "
-        "choose a new, unique password once the lock ends.\n"
-    )
+def _notice(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """The text and HTML bodies of ``templates/mail/<template>.{txt,html}``."""
+    text = render_to_string(f"mail/{template}.txt", context).strip() + "\n"
+    return text, render_to_string(f"mail/{template}.html", context)
 
 
-def _hard_lock_notice_body(*, user: User, ip: str | None) -> str:
-    return (
-        f"Hello {user.username},\n\n"
-        f"At {timezone.now():%Y-%m-%d %H:%M:%S} UTC your account was locked after a long run "
-        f"of failed sign-in attempts, the last from IP address {ip or 'unknown'}.\n\n"
-        "This lock does not end by itself: reset your password, or ask an administrator to "
-        "unlock the account. Until then every sign-in is refused, even with the right "
-        "password.\n\n"
-        "If these attempts were not yours, someone has been guessing your password for a "
-        "long time: choose a new, unique password.\n"
-    )
+def _stamp(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
 
 
 def lockout_notify(*, user: User, ip: str | None, locked_until: datetime | None) -> None:
@@ -64,20 +47,26 @@ def lockout_notify(*, user: User, ip: str | None, locked_until: datetime | None)
     or, when it is None, until a password reset or an unlock (the hard limit).
 
     At most one notice per lockout, however often it is called while the lock lasts (the
-    hard limit is reached by exactly one attempt). Sent after the surrounding transaction
-    commits (at once outside one), so a rolled-back lockout sends nothing. Never raises:
-    a mail failure is logged by ``mail_send``.
+    hard limit is reached by exactly one attempt). Queued in the surrounding transaction
+    (authsvc.mail), so a rolled-back lockout sends nothing, and delivered by the worker:
+    the locking request never waits for SMTP. Never raises.
     """
     if not user.email:
         return
+    context: dict[str, Any] = {
+        "username": user.username,
+        "ip": ip or "unknown",
+        "locked_at": _stamp(timezone.now()),
+    }
     if locked_until is None:
-        subject, body = HARD_LOCK_NOTICE_SUBJECT, _hard_lock_notice_body(user=user, ip=ip)
+        template, subject = "hard_lock_notice", settings.AUTH_HARD_LOCK_NOTICE_SUBJECT
     elif _first_notice_of_this_lockout(user=user, locked_until=locked_until):
-        subject = LOCKOUT_NOTICE_SUBJECT
-        body = _lockout_notice_body(user=user, ip=ip, locked_until=locked_until.astimezone(UTC))
+        template, subject = "lockout_notice", settings.AUTH_LOCKOUT_NOTICE_SUBJECT
+        context["locked_until"] = _stamp(locked_until)
     else:
         return
-    transaction.on_commit(lambda: mail_send(to=[user.email], subject=subject, body=body))
+    body, html_body = _notice(template, {**context, "subject": subject})
+    mail_enqueue(to=[user.email], subject=subject, body=body, html_body=html_body)
 
 
 def lockout_notice_on_account_locked(

@@ -6,12 +6,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from accounts.login.notifications import LOCKOUT_NOTICE_SUBJECT, lockout_notify
+from accounts.login.notifications import lockout_notify
 from authsvc import breakers
 from authsvc.mail import mail_send
 from tests.factories import UserFactory
 from tests.servers import free_port
+from tests.tasks import run_queued_tasks
+from tests.upstreams import html_body, text_body
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("smtp_settings")]
 
@@ -21,7 +24,7 @@ def _locked_until(minutes: int = 15) -> datetime:
 
 
 def test_lockout_notice_reaches_the_owner_with_time_ip_and_end(
-    smtp, django_capture_on_commit_callbacks
+    smtp, settings, django_capture_on_commit_callbacks
 ):
     # given
     user = UserFactory()
@@ -30,16 +33,19 @@ def test_lockout_notice_reaches_the_owner_with_time_ip_and_end(
     # when
     with django_capture_on_commit_callbacks(execute=True):
         lockout_notify(user=user, ip="203.0.113.7", locked_until=until)
+    run_queued_tasks()
 
     # then
     (message,) = smtp.messages
     assert message["To"] == user.email
-    assert message["Subject"] == LOCKOUT_NOTICE_SUBJECT
-    body = message.get_payload(decode=True).decode()
+    assert message["Subject"] == settings.AUTH_LOCKOUT_NOTICE_SUBJECT
+    body = text_body(message)
     assert "203.0.113.7" in body
     assert "2031-01-02 03:04:05 UTC" in body
     assert "ends by itself" in body
     assert user.raw_password not in body
+    html = html_body(message)
+    assert html is not None and "<p>" in html and "2031-01-02 03:04:05 UTC" in html
 
 
 def test_lockout_notice_is_sent_once_per_lockout(smtp, django_capture_on_commit_callbacks):
@@ -49,6 +55,7 @@ def test_lockout_notice_is_sent_once_per_lockout(smtp, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
             lockout_notify(user=user, ip="203.0.113.7", locked_until=until)
+    run_queued_tasks()
 
     assert len(smtp.messages) == 1
 
@@ -63,6 +70,7 @@ def test_rolled_back_lockout_sends_nothing(smtp, django_capture_on_commit_callba
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
         lock_then_fail()
+    run_queued_tasks()
 
     assert callbacks == []
     assert smtp.messages == []
@@ -78,11 +86,13 @@ def test_lockout_notice_with_smtp_down_logs_and_returns(
     # when
     with django_capture_on_commit_callbacks(execute=True):
         lockout_notify(user=user, ip="203.0.113.7", locked_until=_locked_until())
+    run_queued_tasks()
 
-    # then: no exception; a warning without the recipient's address
-    records = [r for r in caplog.records if r.name == "authsvc.mail"]
+    # then: no exception; a warning without the recipient's address, and a retry queued
+    records = [r for r in caplog.records if r.name == "authsvc.mail" and r.levelname != "INFO"]
     assert [r.levelname for r in records] == ["WARNING"]
     assert "mail not sent" in records[0].getMessage()
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
     assert user.email not in caplog.text
 
 
@@ -115,6 +125,7 @@ def test_user_without_email_gets_no_notice(smtp, django_capture_on_commit_callba
 
     with django_capture_on_commit_callbacks(execute=True):
         lockout_notify(user=user, ip=None, locked_until=_locked_until())
+    run_queued_tasks()
 
     assert smtp.messages == []
 
@@ -134,6 +145,7 @@ def test_cache_down_still_sends_the_notice(
     # when
     with django_capture_on_commit_callbacks(execute=True):
         lockout_notify(user=user, ip="203.0.113.7", locked_until=_locked_until())
+    run_queued_tasks()
 
     # then: a repeat is better than silence
     assert len(smtp.messages) == 1

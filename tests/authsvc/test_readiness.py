@@ -24,7 +24,7 @@ def test_readyz_reports_each_check_with_its_latency(api):
     # the shared cache (the database cache table here, Redis when configured) is checked
     # too, and so is each circuit breaker
     breaker_checks = {"breaker:pwned_passwords", "breaker:mail"}
-    assert set(body["checks"]) == {"database", "cache", *breaker_checks}
+    assert set(body["checks"]) == {"database", "cache", *breaker_checks, "task_queue"}
     for check in body["checks"].values():
         assert check["status"] == "ok"
         assert check["latency_ms"] >= 0

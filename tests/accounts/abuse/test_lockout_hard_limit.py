@@ -7,12 +7,16 @@ import pytest
 from django.core.management import call_command
 
 from accounts.login.lockout import user_lockout_key
-from accounts.login.notifications import HARD_LOCK_NOTICE_SUBJECT, LOCKOUT_NOTICE_SUBJECT
 from accounts.models import AuditLog, LoginLockout
 from tests.factories import UserFactory
 from tests.problem import assert_problem
+from tests.tasks import queue_drained
+from tests.upstreams import html_body, text_body
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("smtp_settings")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("smtp_settings", "mail_worker"),
+]
 
 LOGIN = "/api/v1/auth/login"
 WRONG = "Wrong-password-1"
@@ -70,10 +74,17 @@ def test_the_owner_is_mailed_once_when_the_cap_is_reached(api, settings, smtp):
     for _ in range(3):
         assert_problem(_login(api, "alice"), 423, "account_locked")
 
+    smtp.wait_for(1)
+    queue_drained()
     [message] = smtp.messages
-    assert message["Subject"] == HARD_LOCK_NOTICE_SUBJECT != LOCKOUT_NOTICE_SUBJECT
-    body = message.get_payload(decode=True).decode()
+    assert (
+        message["Subject"]
+        == settings.AUTH_HARD_LOCK_NOTICE_SUBJECT
+        != settings.AUTH_LOCKOUT_NOTICE_SUBJECT
+    )
+    body = text_body(message)
     assert "does not end by itself" in body and "from IP address 127.0.0.1" in body
+    assert "does not end by itself" in (html_body(message) or "")
     [locked] = AuditLog.objects.filter(action="account_locked")
     assert locked.details == {"locked_until": "reset"}
 
@@ -101,6 +112,8 @@ def test_an_unknown_name_reaches_the_cap_exactly_like_an_account_and_mails_no_on
 
     assert known[:5] == unknown[:5] == [401] * 5
     assert known[5].json()["detail"] == unknown[5].json()["detail"] == UNTIL_RESET
+    smtp.wait_for(1)
+    queue_drained()
     assert len(smtp.messages) == 1
 
 
