@@ -21,6 +21,7 @@ from tests.conftest import SMTP_TEST_FROM
 from tests.servers import free_port
 from tests.tasks import queue_drained, run_queued_tasks, start_db_worker
 from tests.upstreams import SmtpSink, html_body, text_body
+from tests.worker_tasks import delete_own_row
 
 ADDRESS = "owner@example.com"
 SECRET = "token-0123456789abcdef"  # what later mails will carry: never in a log
@@ -254,3 +255,27 @@ def test_metrics_count_mails_queued_on_commit_and_sent(api, smtp_settings):
     assert (_mails("queued") - queued, _mails("sent") - sent) == (1, 1)
     text = api.get("/metrics").content.decode()
     assert f'authsvc_mails_total{{event="sent"}} {_mails("sent")}' in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_whose_row_vanishes_while_running_does_not_stop_the_worker(tmp_path, smtp):
+    # given a real worker, and a task that deletes its own row while it runs
+    worker = start_db_worker(tmp_path, env=_worker_env(smtp.port))
+    smtp.messages.clear()
+    try:
+        delete_own_row.enqueue()
+        deadline = time.monotonic() + 15
+        while DBTaskResult.objects.exists():
+            assert time.monotonic() < deadline, worker.logs()
+            time.sleep(0.05)
+
+        # when a mail is queued after it
+        _enqueue("After the vanished row")
+
+        # then the same worker is still there to deliver it
+        (message,) = smtp.wait_for(1, timeout=20)
+        assert message["Subject"] == "After the vanished row"
+        assert worker.process.poll() is None
+        assert "starting it again" in worker.logs()
+    finally:
+        worker.stop()
