@@ -15,15 +15,23 @@ counted. Delivery is at least once: a worker that dies mid-task leaves its task
 "running", and the next ``db_worker`` to start puts it back in the queue
 (authsvc.taskqueue), so a mail the server had accepted just before the crash is sent again.
 
-Logs name neither the recipients nor the bodies: bodies will carry tokens.
+Logs name neither the recipients nor the bodies: bodies carry tokens. For the same
+reason a queued body is sealed (Fernet, a key derived from SECRET_KEY with HKDF): the task
+row keeps it until results are pruned, and a copy of the database alone must not yield a
+token that still works. SECRET_KEY_FALLBACKS still open mails sealed before a key rotation.
 """
 
+import base64
 import logging
 import smtplib
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import lru_cache
 
 import pybreaker
+from cryptography.fernet import Fernet, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -79,6 +87,30 @@ def mail_send(*, to: Sequence[str], subject: str, body: str, html_body: str | No
     return _send(to=to, subject=subject, body=body, html_body=html_body) == "sent"
 
 
+@lru_cache(maxsize=4)
+def _sealer(secrets: tuple[str, ...]) -> MultiFernet:
+    def key(secret: str) -> Fernet:
+        derived = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"authsvc mail queue"
+        ).derive(secret.encode())
+        return Fernet(base64.urlsafe_b64encode(derived))
+
+    return MultiFernet([key(secret) for secret in secrets])
+
+
+def _queue_sealer() -> MultiFernet:
+    return _sealer((settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
+
+
+def mail_seal(text: str) -> str:
+    """``text`` as the queue stores it: encrypted and authenticated."""
+    return _queue_sealer().encrypt(text.encode()).decode()
+
+
+def mail_unseal(sealed: str) -> str:
+    return _queue_sealer().decrypt(sealed.encode()).decode()
+
+
 def retry_delay(attempt: int) -> timedelta:
     """Wait before attempt ``attempt + 1``: MAIL_RETRY_BASE_SECONDS, doubled each time."""
     return timedelta(seconds=settings.MAIL_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
@@ -86,7 +118,12 @@ def retry_delay(attempt: int) -> timedelta:
 
 @task()
 def mail_deliver(
-    *, to: list[str], subject: str, body: str, html_body: str | None = None, attempt: int = 1
+    *,
+    to: list[str],
+    subject: str,
+    sealed_body: str,
+    sealed_html_body: str | None = None,
+    attempt: int = 1,
 ) -> str:
     """The queued task: one delivery attempt, and the next one queued if it failed.
 
@@ -95,6 +132,8 @@ def mail_deliver(
     worst leaves this task unfinished, never the mail without a next attempt.
     """
     max_attempts = settings.MAIL_MAX_ATTEMPTS
+    body = mail_unseal(sealed_body)
+    html_body = mail_unseal(sealed_html_body) if sealed_html_body is not None else None
     outcome = _send(to=to, subject=subject, body=body, html_body=html_body)
     if outcome == "sent":
         MAILS.labels(event=SENT).inc()
@@ -102,7 +141,11 @@ def mail_deliver(
     if outcome == "failed" and attempt < max_attempts:
         delay = retry_delay(attempt)
         mail_deliver.using(run_after=timezone.now() + delay).enqueue(
-            to=to, subject=subject, body=body, html_body=html_body, attempt=attempt + 1
+            to=to,
+            subject=subject,
+            sealed_body=sealed_body,
+            sealed_html_body=sealed_html_body,
+            attempt=attempt + 1,
         )
         MAILS.labels(event=RETRIED).inc()
         logger.info(
@@ -134,7 +177,10 @@ def mail_enqueue(
     try:
         with transaction.atomic():
             result = mail_deliver.enqueue(
-                to=list(to), subject=subject, body=body, html_body=html_body
+                to=list(to),
+                subject=subject,
+                sealed_body=mail_seal(body),
+                sealed_html_body=mail_seal(html_body) if html_body is not None else None,
             )
     except Exception as exc:
         logger.warning("mail not queued: %s", exc.__class__.__name__, exc_info=exc)

@@ -5,17 +5,19 @@ Cross-process tests run real ``manage.py db_worker`` processes (tests/tasks.py) 
 transactional: a worker sees committed rows only.
 """
 
+import json
 import logging
 import time
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import InvalidToken
 from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from prometheus_client import REGISTRY
 
-from authsvc.mail import mail_enqueue, retry_delay
+from authsvc.mail import mail_enqueue, mail_seal, mail_unseal, retry_delay
 from authsvc.taskqueue import oldest_pending_age, orphans_requeue
 from tests.conftest import SMTP_TEST_FROM
 from tests.servers import free_port
@@ -279,3 +281,29 @@ def test_a_task_whose_row_vanishes_while_running_does_not_stop_the_worker(tmp_pa
         assert "starting it again" in worker.logs()
     finally:
         worker.stop()
+
+
+@pytest.mark.django_db
+def test_the_queue_row_holds_the_body_sealed_never_readable(settings):
+    # given a mail whose body carries a token, queued
+    _enqueue("Sealed")
+
+    # then the row in the database holds neither the token nor the text around it
+    [row] = DBTaskResult.objects.all()
+    stored = json.dumps(row.args_kwargs)
+    assert SECRET not in stored
+    assert "Use " not in stored
+    # and a key rotation keeps it deliverable: the old key is a fallback now
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    sealed = row.args_kwargs["kwargs"]["sealed_body"]
+    assert mail_unseal(sealed) == f"Use {SECRET}."
+
+
+def test_a_sealed_body_cannot_be_opened_without_the_key(settings):
+    sealed = mail_seal("token-secret")
+    settings.SECRET_KEY = "another-secret-key-" + "y" * 40
+    settings.SECRET_KEY_FALLBACKS = []
+
+    with pytest.raises(InvalidToken):
+        mail_unseal(sealed)
