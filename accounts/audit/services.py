@@ -45,6 +45,8 @@ class AuditAction(StrEnum):
     TOKEN_REUSE_DETECTED = "token_reuse_detected"
     PASSWORD_CHANGED = "password_changed"
     SESSIONS_ENDED = "sessions_ended"  # details: {"by": "admin:<id>", "count": n}
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # failure: {"reason": "mail_cap"}
+    PASSWORD_RESET = "password_reset"  # failure: {"reason": "token_invalid"}, no user
 
 
 class AuditStatus(StrEnum):

@@ -6,6 +6,8 @@ validation, a lockout check) would halve throughput at the hardware's limit.
 
 import pytest
 
+from accounts.recovery.models import TokenPurpose
+from accounts.recovery.services import token_issue
 from tests.factories import UserFactory
 from tests.hashers import CountingHasher
 
@@ -73,4 +75,28 @@ def test_refused_registration_costs_no_hash(api, alice, counting_hasher, payload
     response = api.post("/api/v1/auth/register", payload, format="json")
 
     assert response.status_code in {400, 409}
+    assert counting_hasher.calls == 0
+
+
+def test_a_password_reset_confirm_costs_exactly_one_hash(api, alice, counting_hasher):
+    token = token_issue(user=alice, purpose=TokenPurpose.PASSWORD_RESET, ttl_seconds=60)
+
+    response = api.post(
+        "/api/v1/auth/password/reset/confirm",
+        {"token": token, "new_password": "Fresh-Lantern-73-orbit"},
+        format="json",
+    )
+
+    assert response.status_code == 204
+    assert counting_hasher.calls == 1
+
+
+def test_a_refused_password_reset_confirm_costs_no_hash(api, alice, counting_hasher):
+    response = api.post(
+        "/api/v1/auth/password/reset/confirm",
+        {"token": "forged", "new_password": "Fresh-Lantern-73-orbit"},
+        format="json",
+    )
+
+    assert response.status_code == 400
     assert counting_hasher.calls == 0

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from accounts.recovery import views
+
+urlpatterns = [
+    path("password/reset", views.PasswordResetView.as_view(), name="auth-password-reset"),
+    path(
+        "password/reset/confirm",
+        views.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
+]
