@@ -82,6 +82,17 @@ class PermissionDenied(ServiceError):
     default_detail = "You are not allowed to perform this action."
 
 
+class EmailUnverified(ServiceError):
+    """The right password for an account whose address is not proven yet, while
+    AUTH_REQUIRE_VERIFIED_EMAIL is on. Decided only after the password check."""
+
+    status, code, title = 403, "email_unverified", "Email not verified"
+    default_detail = (
+        "Verify your email address first: open the link in the verification mail, "
+        "or ask for a new one."
+    )
+
+
 class HttpsRequired(ServiceError):
     status, code, title = 403, "https_required", "HTTPS required"
     default_detail = (

@@ -470,6 +470,13 @@ AUTH_PASSWORD_RESET_SUBJECT = env_str("AUTH_PASSWORD_RESET_SUBJECT", "Reset your
 AUTH_PASSWORD_RESET_NOTICE_SUBJECT = env_str(
     "AUTH_PASSWORD_RESET_NOTICE_SUBJECT", "Your password was reset"
 )
+# Email verification: registration mails a token; a resend is limited like a reset request
+# (AUTH_PASSWORD_RESET_RATE per IP, AUTH_PASSWORD_RESET_MAX_MAILS per account an hour).
+AUTH_EMAIL_VERIFY_TTL = env_int("AUTH_EMAIL_VERIFY_TTL", 86400, minimum=60)
+AUTH_EMAIL_VERIFY_SUBJECT = env_str("AUTH_EMAIL_VERIFY_SUBJECT", "Confirm your email address")
+# 1: no tokens until the address is verified (login 403 email_unverified, registration
+# answers without tokens).
+AUTH_REQUIRE_VERIFIED_EMAIL = env_bool("AUTH_REQUIRE_VERIFIED_EMAIL", False)
 
 # Mail leaves the request through a durable queue (authsvc/mail.py): a row in the database,
 # delivered by `manage.py db_worker`. Every database (SQLite, PostgreSQL) holds its own queue,

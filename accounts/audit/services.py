@@ -47,6 +47,8 @@ class AuditAction(StrEnum):
     SESSIONS_ENDED = "sessions_ended"  # details: {"by": "admin:<id>", "count": n}
     PASSWORD_RESET_REQUESTED = "password_reset_requested"  # failure: {"reason": "mail_cap"}
     PASSWORD_RESET = "password_reset"  # failure: {"reason": "token_invalid"}, no user
+    EMAIL_VERIFICATION_SENT = "email_verification_sent"  # failure: {"reason": "mail_cap"}
+    EMAIL_VERIFIED = "email_verified"  # failure: {"reason": "token_invalid"}, no user
 
 
 class AuditStatus(StrEnum):

@@ -18,3 +18,7 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
 
 class AcceptedResponseSerializer(serializers.Serializer):
     detail = serializers.CharField(read_only=True)
+
+
+class EmailVerifyRequestSerializer(serializers.Serializer):
+    token = serializers.CharField()

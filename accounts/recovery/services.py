@@ -1,4 +1,5 @@
-"""Recovery writes: mail a password reset, and confirm one.
+"""Recovery writes: mail a password reset and confirm one; mail an address verification
+and confirm one.
 
 Tokens are 256 random bits, mailed once and stored as a SHA-256 (models.RecoveryToken).
 A confirm consumes its token with one conditional UPDATE inside the transaction that
@@ -29,7 +30,8 @@ from authsvc.clientip import client_ip
 from authsvc.exceptions import RecoveryTokenInvalid, ValidationFailed
 from authsvc.mail import mail_enqueue
 
-RESET_WINDOW = timedelta(hours=1)
+# AUTH_PASSWORD_RESET_MAX_MAILS counts the mails of one purpose to one account in this window.
+MAIL_CAP_WINDOW = timedelta(hours=1)
 
 
 def _mail(*, to: str, template: str, subject: str, context: dict[str, Any]) -> None:
@@ -75,11 +77,9 @@ def _token_consume(row: RecoveryToken) -> bool:
     )
 
 
-def _reset_mails_recently(user: User) -> int:
-    since = timezone.now() - RESET_WINDOW
-    return RecoveryToken.objects.filter(
-        user=user, purpose=TokenPurpose.PASSWORD_RESET, created_at__gte=since
-    ).count()
+def _mails_recently(user: User, purpose: TokenPurpose) -> int:
+    since = timezone.now() - MAIL_CAP_WINDOW
+    return RecoveryToken.objects.filter(user=user, purpose=purpose, created_at__gte=since).count()
 
 
 def password_reset_request(*, email: str, request: HttpRequest | None = None) -> None:
@@ -93,7 +93,10 @@ def password_reset_request(*, email: str, request: HttpRequest | None = None) ->
     if user is None or not user.is_active or not user.email:
         return
     with transaction.atomic():
-        if _reset_mails_recently(user) >= settings.AUTH_PASSWORD_RESET_MAX_MAILS:
+        if (
+            _mails_recently(user, TokenPurpose.PASSWORD_RESET)
+            >= settings.AUTH_PASSWORD_RESET_MAX_MAILS
+        ):
             audit_record(
                 action=AuditAction.PASSWORD_RESET_REQUESTED,
                 status=AuditStatus.FAILURE,
@@ -151,7 +154,14 @@ def password_reset_confirm(
         if not _token_consume(row):
             raise RecoveryTokenInvalid()
         user.set_password(new_password)
-        user.save(update_fields=["password"])
+        fields = ["password"]
+        if user.email_verified_at is None:
+            # The token reached this very address (it dies when the address changes): the
+            # owner has just proved it, which is also the way out of an expired verification
+            # mail when AUTH_REQUIRE_VERIFIED_EMAIL hands out no token for a resend.
+            user.email_verified_at = timezone.now()
+            fields.append("email_verified_at")
+        user.save(update_fields=fields)
         # A reset is the way out of a lock (even one that lasts until a reset).
         was_locked = lockout_reset(key=user_lockout_key(user))
         audit_record(
@@ -170,4 +180,59 @@ def password_reset_confirm(
                 "ip": (client_ip(request) if request is not None else None) or "unknown",
             },
         )
+    return user
+
+
+def email_verification_send(*, user: User, request: HttpRequest | None = None) -> bool:
+    """Queue a mail with a token proving ``user``'s address; whether one was queued.
+
+    Nothing for an address already verified, and nothing past
+    ``AUTH_PASSWORD_RESET_MAX_MAILS`` verification mails to the account in an hour.
+    """
+    if user.email_verified_at is not None or not user.is_active or not user.email:
+        return False
+    with transaction.atomic():
+        if (
+            _mails_recently(user, TokenPurpose.EMAIL_VERIFY)
+            >= settings.AUTH_PASSWORD_RESET_MAX_MAILS
+        ):
+            audit_record(
+                action=AuditAction.EMAIL_VERIFICATION_SENT,
+                status=AuditStatus.FAILURE,
+                user=user,
+                request=request,
+                details={"reason": "mail_cap"},
+            )
+            return False
+        ttl = settings.AUTH_EMAIL_VERIFY_TTL
+        token = token_issue(user=user, purpose=TokenPurpose.EMAIL_VERIFY, ttl_seconds=ttl)
+        _mail(
+            to=user.email,
+            template="email_verify",
+            subject=settings.AUTH_EMAIL_VERIFY_SUBJECT,
+            context={
+                "username": user.username,
+                "link": frontend_link("verify-email", token),
+                "token": token,
+                "hours": max(1, ttl // 3600),
+            },
+        )
+        audit_record(action=AuditAction.EMAIL_VERIFICATION_SENT, user=user, request=request)
+    return True
+
+
+@sensitive_variables("token")
+def email_verify(*, token: str, request: HttpRequest | None = None) -> User:
+    """Mark the address a mailed token was sent to as the owner's; RecoveryTokenInvalid."""
+    row = token_usable(token=token, purpose=TokenPurpose.EMAIL_VERIFY)
+    if row is None:
+        raise _refused(request, AuditAction.EMAIL_VERIFIED)
+    user = row.user
+    with transaction.atomic():
+        if not _token_consume(row):
+            raise RecoveryTokenInvalid()
+        if user.email_verified_at is None:
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email_verified_at"])
+        audit_record(action=AuditAction.EMAIL_VERIFIED, user=user, request=request)
     return user

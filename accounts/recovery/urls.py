@@ -9,4 +9,10 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="auth-password-reset-confirm",
     ),
+    path("email/verify", views.EmailVerifyView.as_view(), name="auth-email-verify"),
+    path(
+        "email/verify/resend",
+        views.EmailVerifyResendView.as_view(),
+        name="auth-email-verify-resend",
+    ),
 ]

@@ -10,9 +10,11 @@ from rest_framework.views import APIView
 from accounts.recovery import services
 from accounts.recovery.serializers import (
     AcceptedResponseSerializer,
+    EmailVerifyRequestSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetRequestSerializer,
 )
+from accounts.tokens.authentication import request_user
 from authsvc import exceptions as errors
 from authsvc.openapi import BODY_ERRORS, RATE_ERRORS, problem_responses
 from authsvc.ratelimit import rate_limit_enforce
@@ -20,6 +22,7 @@ from authsvc.ratelimit import rate_limit_enforce
 RESET_ACCEPTED = (
     "If an active account has this address, a mail with a password reset link is on its way."
 )
+RESEND_ACCEPTED = "Unless the address is already verified, a verification mail is on its way."
 
 
 class PasswordResetView(APIView):
@@ -99,3 +102,61 @@ class PasswordResetConfirmView(APIView):
         payload.is_valid(raise_exception=True)
         services.password_reset_confirm(request=request._request, **payload.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerifyView(APIView):
+    authentication_classes = ()
+    permission_classes = ()
+
+    @extend_schema(
+        operation_id="auth_email_verify",
+        summary="Verify the email address with a mailed token",
+        description="The token comes from the verification mail (registration, or "
+        "`/email/verify/resend`); it lives `AUTH_EMAIL_VERIFY_TTL` seconds and works once. "
+        "A POST, never a GET: mail scanners that open links cannot use it up. A used, "
+        "expired, malformed or forged token, or one mailed to an address the account no "
+        "longer has, is `400 token_invalid`.",
+        request=EmailVerifyRequestSerializer,
+        responses={
+            204: OpenApiResponse(description="The address is verified."),
+            **problem_responses(errors.ValidationFailed, errors.RecoveryTokenInvalid, *BODY_ERRORS),
+        },
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        payload = EmailVerifyRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.email_verify(request=request._request, **payload.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerifyResendView(APIView):
+    @extend_schema(
+        operation_id="auth_email_verify_resend",
+        summary="Mail a new verification link",
+        description="Always `202` for an authenticated user: an address already verified "
+        "gets no mail. Limited like password reset requests: `AUTH_PASSWORD_RESET_RATE` per "
+        "client IP (429), at most `AUTH_PASSWORD_RESET_MAX_MAILS` mails an hour per account.",
+        request=None,
+        responses={
+            202: AcceptedResponseSerializer,
+            **problem_responses(errors.NotAuthenticated, errors.TokenInvalid, *RATE_ERRORS),
+        },
+        examples=[
+            OpenApiExample(
+                "Accepted",
+                value={"detail": RESEND_ACCEPTED},
+                response_only=True,
+                status_codes=["202"],
+            )
+        ],
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        rate_limit_enforce(
+            request=request._request,
+            group="auth.email_verify_resend",
+            rate=settings.AUTH_PASSWORD_RESET_RATE,
+        )
+        services.email_verification_send(user=request_user(request), request=request._request)
+        return Response({"detail": RESEND_ACCEPTED}, status=status.HTTP_202_ACCEPTED)
