@@ -477,6 +477,11 @@ AUTH_EMAIL_VERIFY_SUBJECT = env_str("AUTH_EMAIL_VERIFY_SUBJECT", "Confirm your e
 # 1: no tokens until the address is verified (login 403 email_unverified, registration
 # answers without tokens).
 AUTH_REQUIRE_VERIFIED_EMAIL = env_bool("AUTH_REQUIRE_VERIFIED_EMAIL", False)
+# Email change: the token mailed to the new address lives AUTH_EMAIL_VERIFY_TTL seconds.
+AUTH_EMAIL_CHANGE_SUBJECT = env_str("AUTH_EMAIL_CHANGE_SUBJECT", "Confirm your new email address")
+AUTH_EMAIL_CHANGED_NOTICE_SUBJECT = env_str(
+    "AUTH_EMAIL_CHANGED_NOTICE_SUBJECT", "The email address of your account was changed"
+)
 
 # Mail leaves the request through a durable queue (authsvc/mail.py): a row in the database,
 # delivered by `manage.py db_worker`. Every database (SQLite, PostgreSQL) holds its own queue,

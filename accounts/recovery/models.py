@@ -9,6 +9,7 @@ from django.utils import timezone
 class TokenPurpose(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset"
     EMAIL_VERIFY = "email_verify", "Email verification"
+    EMAIL_CHANGE = "email_change", "Email change"
 
 
 class RecoveryToken(models.Model):
@@ -27,6 +28,8 @@ class RecoveryToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     # The address the token was mailed to: a token outlives no change of the address.
     email = models.EmailField(max_length=254)
+    # An email change's destination (the token was mailed there); empty for other purposes.
+    new_email = models.EmailField(max_length=254, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

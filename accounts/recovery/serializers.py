@@ -22,3 +22,8 @@ class AcceptedResponseSerializer(serializers.Serializer):
 
 class EmailVerifyRequestSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class EmailChangeRequestSerializer(serializers.Serializer):
+    new_email = serializers.EmailField(max_length=254)
+    current_password = PasswordField(max_length=settings.PASSWORD_MAX_LENGTH)

@@ -1,5 +1,5 @@
-"""Recovery writes: mail a password reset and confirm one; mail an address verification
-and confirm one.
+"""Recovery writes: mail a password reset, an address verification or an email change,
+and confirm each.
 
 Tokens are 256 random bits, mailed once and stored as a SHA-256 (models.RecoveryToken).
 A confirm consumes its token with one conditional UPDATE inside the transaction that
@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -27,7 +27,7 @@ from accounts.recovery.models import RecoveryToken, TokenPurpose
 from accounts.recovery.selectors import token_digest, token_usable
 from accounts.users.models import User
 from authsvc.clientip import client_ip
-from authsvc.exceptions import RecoveryTokenInvalid, ValidationFailed
+from authsvc.exceptions import Conflict, RecoveryTokenInvalid, ValidationFailed
 from authsvc.mail import mail_enqueue
 
 # AUTH_PASSWORD_RESET_MAX_MAILS counts the mails of one purpose to one account in this window.
@@ -51,7 +51,7 @@ def frontend_link(path: str, token: str) -> str:
     return f"{settings.AUTH_FRONTEND_URL.rstrip('/')}/{path}#token={token}"
 
 
-def token_issue(*, user: User, purpose: TokenPurpose, ttl_seconds: int) -> str:
+def token_issue(*, user: User, purpose: TokenPurpose, ttl_seconds: int, new_email: str = "") -> str:
     """A new token for ``user``, bound to their current address; only its digest is kept."""
     token = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -60,6 +60,7 @@ def token_issue(*, user: User, purpose: TokenPurpose, ttl_seconds: int) -> str:
         purpose=purpose,
         token_hash=token_digest(token),
         email=user.email,
+        new_email=new_email,
         created_at=now,
         expires_at=now + timedelta(seconds=ttl_seconds),
     )
@@ -235,4 +236,115 @@ def email_verify(*, token: str, request: HttpRequest | None = None) -> User:
             user.email_verified_at = timezone.now()
             user.save(update_fields=["email_verified_at"])
         audit_record(action=AuditAction.EMAIL_VERIFIED, user=user, request=request)
+    return user
+
+
+def _wrong_password(user: User, request: HttpRequest | None) -> ValidationFailed:
+    audit_record(
+        action=AuditAction.EMAIL_CHANGE_REQUESTED,
+        status=AuditStatus.FAILURE,
+        user=user,
+        request=request,
+        details={"reason": "wrong_current_password"},
+    )
+    return ValidationFailed(errors={"current_password": ["The current password is incorrect."]})
+
+
+def _taken(new_email: str, user: User) -> bool:
+    other = User.objects.for_login(new_email)
+    return other is not None and other.pk != user.pk
+
+
+def _email_conflict() -> Conflict:
+    message = "This email is already taken."
+    return Conflict(message, errors={"new_email": [message]})
+
+
+@sensitive_variables("current_password")
+def email_change_request(
+    *, user: User, new_email: str, current_password: str, request: HttpRequest | None = None
+) -> None:
+    """Mail a token to ``new_email`` that moves ``user`` there; the address is unchanged
+    until the owner of the new mailbox confirms.
+
+    ValidationFailed for a wrong current password or the same address; Conflict when the
+    address belongs to another account. Past ``AUTH_PASSWORD_RESET_MAX_MAILS`` change mails
+    an hour the answer is the same and nothing is queued.
+    """
+    if not user.check_password(current_password):
+        raise _wrong_password(user, request)
+    new_email = User.objects.normalize_email(new_email.strip())
+    if new_email.lower() == user.email.lower():
+        raise ValidationFailed(errors={"new_email": ["This is already your address."]})
+    if _taken(new_email, user):
+        raise _email_conflict()
+    with transaction.atomic():
+        if (
+            _mails_recently(user, TokenPurpose.EMAIL_CHANGE)
+            >= settings.AUTH_PASSWORD_RESET_MAX_MAILS
+        ):
+            audit_record(
+                action=AuditAction.EMAIL_CHANGE_REQUESTED,
+                status=AuditStatus.FAILURE,
+                user=user,
+                request=request,
+                details={"reason": "mail_cap"},
+            )
+            return
+        ttl = settings.AUTH_EMAIL_VERIFY_TTL
+        token = token_issue(
+            user=user, purpose=TokenPurpose.EMAIL_CHANGE, ttl_seconds=ttl, new_email=new_email
+        )
+        _mail(
+            to=new_email,
+            template="email_change",
+            subject=settings.AUTH_EMAIL_CHANGE_SUBJECT,
+            context={
+                "username": user.username,
+                "link": frontend_link("confirm-email", token),
+                "token": token,
+                "hours": max(1, ttl // 3600),
+            },
+        )
+        audit_record(action=AuditAction.EMAIL_CHANGE_REQUESTED, user=user, request=request)
+
+
+@sensitive_variables("token")
+def email_change_confirm(*, token: str, request: HttpRequest | None = None) -> User:
+    """Move the account to the address the token was mailed to; it counts as verified.
+
+    RecoveryTokenInvalid, or Conflict when another account took the address meanwhile
+    (the token then stays unused). The old address is told; tokens mailed to it (reset,
+    verification) die with it.
+    """
+    row = token_usable(token=token, purpose=TokenPurpose.EMAIL_CHANGE)
+    if row is None:
+        raise _refused(request, AuditAction.EMAIL_CHANGED)
+    user = row.user
+    old_email = user.email
+    with transaction.atomic():
+        if not _token_consume(row):
+            raise RecoveryTokenInvalid()
+        if _taken(row.new_email, user):
+            raise _email_conflict()
+        user.email = row.new_email
+        user.email_verified_at = timezone.now()
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["email", "email_verified_at"])
+        except IntegrityError as exc:
+            # Lost a race with a registration or another change: the constraint decided.
+            raise _email_conflict() from exc
+        audit_record(action=AuditAction.EMAIL_CHANGED, user=user, request=request)
+        _mail(
+            to=old_email,
+            template="email_changed_notice",
+            subject=settings.AUTH_EMAIL_CHANGED_NOTICE_SUBJECT,
+            context={
+                "username": user.username,
+                "new_email": user.email,
+                "changed_at": _stamp(user.email_verified_at),
+                "ip": (client_ip(request) if request is not None else None) or "unknown",
+            },
+        )
     return user

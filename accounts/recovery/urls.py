@@ -9,6 +9,12 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="auth-password-reset-confirm",
     ),
+    path("email/change", views.EmailChangeView.as_view(), name="auth-email-change"),
+    path(
+        "email/change/confirm",
+        views.EmailChangeConfirmView.as_view(),
+        name="auth-email-change-confirm",
+    ),
     path("email/verify", views.EmailVerifyView.as_view(), name="auth-email-verify"),
     path(
         "email/verify/resend",

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts.recovery import services
 from accounts.recovery.serializers import (
     AcceptedResponseSerializer,
+    EmailChangeRequestSerializer,
     EmailVerifyRequestSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetRequestSerializer,
@@ -22,6 +23,7 @@ from authsvc.ratelimit import rate_limit_enforce
 RESET_ACCEPTED = (
     "If an active account has this address, a mail with a password reset link is on its way."
 )
+CHANGE_ACCEPTED = "A mail with a confirmation link is on its way to the new address."
 RESEND_ACCEPTED = "Unless the address is already verified, a verification mail is on its way."
 
 
@@ -160,3 +162,93 @@ class EmailVerifyResendView(APIView):
         )
         services.email_verification_send(user=request_user(request), request=request._request)
         return Response({"detail": RESEND_ACCEPTED}, status=status.HTTP_202_ACCEPTED)
+
+
+class EmailChangeView(APIView):
+    @extend_schema(
+        operation_id="auth_email_change",
+        summary="Ask to move the account to a new email address",
+        description="Checks `current_password` (attempts count against `AUTH_LOGIN_RATE` "
+        "per client IP, like password change) and mails the new address a link to "
+        "`AUTH_FRONTEND_URL/confirm-email#token=<token>` with the token in the text. The "
+        "address changes only when that token is confirmed. A wrong current password is "
+        "`400 validation_error` on `current_password`; an address of another account is "
+        "`409 conflict`.",
+        request=EmailChangeRequestSerializer,
+        responses={
+            202: AcceptedResponseSerializer,
+            **problem_responses(
+                errors.ValidationFailed,
+                *BODY_ERRORS,
+                errors.NotAuthenticated,
+                errors.TokenInvalid,
+                errors.Conflict,
+                *RATE_ERRORS,
+                examples={
+                    errors.ValidationFailed: {
+                        "errors": {"current_password": ["The current password is incorrect."]}
+                    },
+                    errors.Conflict: {
+                        "detail": "This email is already taken.",
+                        "errors": {"new_email": ["This email is already taken."]},
+                    },
+                },
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Accepted",
+                value={"detail": CHANGE_ACCEPTED},
+                response_only=True,
+                status_codes=["202"],
+            )
+        ],
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        # Before any hashing: each attempt is a guess at the password, as in password change.
+        rate_limit_enforce(
+            request=request._request, group="auth.email_change", rate=settings.AUTH_LOGIN_RATE
+        )
+        payload = EmailChangeRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.email_change_request(
+            user=request_user(request), request=request._request, **payload.validated_data
+        )
+        return Response({"detail": CHANGE_ACCEPTED}, status=status.HTTP_202_ACCEPTED)
+
+
+class EmailChangeConfirmView(APIView):
+    authentication_classes = ()
+    permission_classes = ()
+
+    @extend_schema(
+        operation_id="auth_email_change_confirm",
+        summary="Confirm a new email address with the mailed token",
+        description="Moves the account to the new address, which counts as verified; the "
+        "old address is mailed a notice, and tokens mailed to it (password reset, "
+        "verification) stop working. `409 conflict` when another account took the address "
+        "meanwhile; a used, expired, malformed or forged token is `400 token_invalid`.",
+        request=EmailVerifyRequestSerializer,
+        responses={
+            204: OpenApiResponse(description="The address is changed."),
+            **problem_responses(
+                errors.ValidationFailed,
+                errors.RecoveryTokenInvalid,
+                *BODY_ERRORS,
+                errors.Conflict,
+                examples={
+                    errors.Conflict: {
+                        "detail": "This email is already taken.",
+                        "errors": {"new_email": ["This email is already taken."]},
+                    }
+                },
+            ),
+        },
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        payload = EmailVerifyRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.email_change_confirm(request=request._request, **payload.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

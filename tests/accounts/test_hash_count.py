@@ -10,6 +10,7 @@ from accounts.recovery.models import TokenPurpose
 from accounts.recovery.services import token_issue
 from tests.factories import UserFactory
 from tests.hashers import CountingHasher
+from tests.tokens import bearer, issue_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +101,17 @@ def test_a_refused_password_reset_confirm_costs_no_hash(api, alice, counting_has
 
     assert response.status_code == 400
     assert counting_hasher.calls == 0
+
+
+def test_an_email_change_request_costs_exactly_one_hash(api, alice, counting_hasher):
+    access = issue_pair(alice)["access"]
+
+    response = api.post(
+        "/api/v1/auth/email/change",
+        {"new_email": "alice@new.example", "current_password": alice.raw_password},
+        format="json",
+        **bearer(access),
+    )
+
+    assert response.status_code == 202
+    assert counting_hasher.calls == 1
