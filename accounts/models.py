@@ -2,7 +2,16 @@
 
 from accounts.audit.models import AuditLog
 from accounts.login.models import LoginLockout
+from accounts.recovery.models import RecoveryToken, TokenPurpose
 from accounts.tokens.models import LoginSession, RevokeReason
 from accounts.users.models import User
 
-__all__ = ["AuditLog", "LoginLockout", "LoginSession", "RevokeReason", "User"]
+__all__ = [
+    "AuditLog",
+    "LoginLockout",
+    "LoginSession",
+    "RecoveryToken",
+    "RevokeReason",
+    "TokenPurpose",
+    "User",
+]

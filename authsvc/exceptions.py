@@ -68,9 +68,29 @@ class TokenInvalid(ServiceError):
     default_detail = "The token is invalid, expired or revoked."
 
 
+class RecoveryTokenInvalid(ServiceError):
+    """A mailed token (password reset, email verification) that cannot be used. A 400, not
+    the 401 of TokenInvalid: no credentials of the caller are wrong, and a 401 would send
+    clients into their refresh logic."""
+
+    status, code, title = 400, "token_invalid", "Invalid token"
+    default_detail = "The link is invalid, expired or already used; request a new one."
+
+
 class PermissionDenied(ServiceError):
     status, code, title = 403, "permission_denied", "Permission denied"
     default_detail = "You are not allowed to perform this action."
+
+
+class EmailUnverified(ServiceError):
+    """The right password for an account whose address is not proven yet, while
+    AUTH_REQUIRE_VERIFIED_EMAIL is on. Decided only after the password check."""
+
+    status, code, title = 403, "email_unverified", "Email not verified"
+    default_detail = (
+        "Verify your email address first: open the link in the verification mail, "
+        "or ask for a new one."
+    )
 
 
 class HttpsRequired(ServiceError):

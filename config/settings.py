@@ -462,6 +462,31 @@ AUTH_HARD_LOCK_NOTICE_SUBJECT = env_str(
     "AUTH_HARD_LOCK_NOTICE_SUBJECT", "Your account is locked until you reset your password"
 )
 
+# Recovery (docs/recovery.md). Mailed links point at the client app, which must serve
+# /reset-password (and the other pages there) and POST the token from the URL's fragment.
+AUTH_FRONTEND_URL = env_str("AUTH_FRONTEND_URL", "http://localhost:3000")
+# Per client IP, in django-ratelimit's syntax; each accepted request may queue a mail.
+AUTH_PASSWORD_RESET_RATE = env_str("AUTH_PASSWORD_RESET_RATE", "5/h")
+AUTH_PASSWORD_RESET_TTL = env_int("AUTH_PASSWORD_RESET_TTL", 3600, minimum=60)
+# Reset mails per account per hour; past it the request still answers 202 but queues nothing.
+AUTH_PASSWORD_RESET_MAX_MAILS = env_int("AUTH_PASSWORD_RESET_MAX_MAILS", 3, minimum=1)
+AUTH_PASSWORD_RESET_SUBJECT = env_str("AUTH_PASSWORD_RESET_SUBJECT", "Reset your password")
+AUTH_PASSWORD_RESET_NOTICE_SUBJECT = env_str(
+    "AUTH_PASSWORD_RESET_NOTICE_SUBJECT", "Your password was reset"
+)
+# Email verification: registration mails a token; a resend is limited like a reset request
+# (AUTH_PASSWORD_RESET_RATE per IP, AUTH_PASSWORD_RESET_MAX_MAILS per account an hour).
+AUTH_EMAIL_VERIFY_TTL = env_int("AUTH_EMAIL_VERIFY_TTL", 86400, minimum=60)
+AUTH_EMAIL_VERIFY_SUBJECT = env_str("AUTH_EMAIL_VERIFY_SUBJECT", "Confirm your email address")
+# 1: no tokens until the address is verified (login 403 email_unverified, registration
+# answers without tokens).
+AUTH_REQUIRE_VERIFIED_EMAIL = env_bool("AUTH_REQUIRE_VERIFIED_EMAIL", False)
+# Email change: the token mailed to the new address lives AUTH_EMAIL_VERIFY_TTL seconds.
+AUTH_EMAIL_CHANGE_SUBJECT = env_str("AUTH_EMAIL_CHANGE_SUBJECT", "Confirm your new email address")
+AUTH_EMAIL_CHANGED_NOTICE_SUBJECT = env_str(
+    "AUTH_EMAIL_CHANGED_NOTICE_SUBJECT", "The email address of your account was changed"
+)
+
 # Mail leaves the request through a durable queue (authsvc/mail.py): a row in the database,
 # delivered by `manage.py db_worker`. Every database (SQLite, PostgreSQL) holds its own queue,
 # so nothing beyond the database is needed; docs/operations.md "Mail queue".

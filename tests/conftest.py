@@ -10,7 +10,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from authsvc import breakers
-from tests.tasks import WorkerProcess, start_db_worker
+from tests.tasks import WorkerProcess, queue_drained, start_db_worker
 from tests.upstreams import SmtpSink
 
 # Shared fixtures: a real browser (chromium via Playwright) for pages people use.
@@ -115,6 +115,16 @@ def mail_worker(
     )
     yield worker
     worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def _mail_delivered_before_the_flush(request):
+    """A test using the module's ``mail_worker`` waits, before its data is flushed, for the
+    worker to finish its mail: a task row deleted under a delivery in flight makes the
+    worker fail to record the outcome and exit, and the module's later mail never arrives."""
+    yield
+    if "mail_worker" in request.fixturenames:
+        queue_drained()
 
 
 @pytest.fixture

@@ -45,6 +45,13 @@ class AuditAction(StrEnum):
     TOKEN_REUSE_DETECTED = "token_reuse_detected"
     PASSWORD_CHANGED = "password_changed"
     SESSIONS_ENDED = "sessions_ended"  # details: {"by": "admin:<id>", "count": n}
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # failure: {"reason": "mail_cap"}
+    PASSWORD_RESET = "password_reset"  # failure: {"reason": "token_invalid"}, no user
+    EMAIL_VERIFICATION_SENT = "email_verification_sent"  # failure: {"reason": "mail_cap"}
+    EMAIL_VERIFIED = "email_verified"  # failure: {"reason": "token_invalid"}, no user
+    # failure: {"reason": "wrong_current_password"} or {"reason": "mail_cap"}
+    EMAIL_CHANGE_REQUESTED = "email_change_requested"
+    EMAIL_CHANGED = "email_changed"  # failure: {"reason": "token_invalid"}, no user
 
 
 class AuditStatus(StrEnum):

@@ -1,5 +1,6 @@
 """Login writes: a login attempt, and an unlock. Views and commands call these."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest
@@ -15,7 +16,7 @@ from accounts.login.lockout import (
     user_lockout_key,
 )
 from accounts.users.models import User
-from authsvc.exceptions import AccountLocked, InvalidCredentials
+from authsvc.exceptions import AccountLocked, EmailUnverified, InvalidCredentials
 
 
 def _locked(request: HttpRequest, login: str) -> AccountLocked:
@@ -45,6 +46,16 @@ def user_login(*, request: HttpRequest, login: str, password: str) -> User:
     if not isinstance(user, User):
         audit_record(action=AuditAction.LOGIN_FAILED, status=AuditStatus.FAILURE, request=request)
         raise InvalidCredentials()
+    # Only after the password check: a guesser learns nothing about the address from it.
+    if settings.AUTH_REQUIRE_VERIFIED_EMAIL and user.email_verified_at is None:
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            status=AuditStatus.FAILURE,
+            user=user,
+            request=request,
+            details={"reason": "email_unverified"},
+        )
+        raise EmailUnverified()
     # Django's receivers set last_login; axes' handler resets the lockout count and logs access.
     user_logged_in.send(sender=User, request=request, user=user)
     audit_record(action=AuditAction.LOGIN_SUCCEEDED, user=user, request=request)

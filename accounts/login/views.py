@@ -42,7 +42,8 @@ class LoginView(APIView):
         "failures (423, even with the right password); both carry `Retry-After`. After "
         "`AUTH_LOCKOUT_HARD_LIMIT` failures without a success the lock does not end by "
         "itself: the 423 has no `Retry-After` and `unlock` lists the ways out "
-        "(`password_reset`, `admin`).",
+        "(`password_reset`, `admin`). With `AUTH_REQUIRE_VERIFIED_EMAIL` on, the right "
+        "password for an account whose address is not verified is `403 email_unverified`.",
         request=LoginRequestSerializer,
         responses={
             200: LoginResponseSerializer,
@@ -50,6 +51,7 @@ class LoginView(APIView):
                 errors.ValidationFailed,
                 *BODY_ERRORS,
                 errors.InvalidCredentials,
+                errors.EmailUnverified,
                 errors.AccountLocked,
                 errors.AccountLockedUntilReset,
                 *RATE_ERRORS,

@@ -7,6 +7,7 @@ The ``get_*`` hooks below are where they plug in.
 
 from typing import Any
 
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
@@ -31,8 +32,13 @@ class UserChangeAdminForm(UserChangeForm):
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
-    list_display = ("username", "email", "is_active", "last_login", "date_joined")
-    list_filter = ("is_active", "is_staff", "is_superuser")
+    list_display = (
+        "username", "email", "email_verified_at", "is_active", "last_login", "date_joined",
+    )  # fmt: skip
+    list_filter = (
+        "is_active", "is_staff", "is_superuser",
+        ("email_verified_at", admin.EmptyFieldListFilter),
+    )  # fmt: skip
     # Exact, case-insensitive search on username or email through their unique indexes
     # (get_search_results): a substring search would scan every user.
     search_fields = ("username", "email")
@@ -41,9 +47,10 @@ class UserAdmin(DjangoUserAdmin):
     ordering = (Lower("username"),)
     # The paginator already counts the filtered rows; a second count of all users is waste.
     show_full_result_count = False
-    readonly_fields = ("id", "date_joined", "last_login")
+    # Proven only by the owner's mailed token, never set by hand.
+    readonly_fields = ("id", "date_joined", "last_login", "email_verified_at")
     fieldsets = (
-        (None, {"fields": ("id", "username", "email", "password")}),
+        (None, {"fields": ("id", "username", "email", "email_verified_at", "password")}),
         ("Status", {"fields": ("is_active", "is_staff", "is_superuser")}),
         ("Permissions", {"fields": ("groups", "user_permissions")}),
         ("Dates", {"fields": ("date_joined", "last_login")}),

@@ -35,6 +35,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         "proved the password before this are refused.",
     )
 
+    email_verified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the owner proved the address with a mailed token; empty: unproven.",
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "username"
@@ -63,6 +69,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.username
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def set_password(self, raw_password: str | None, *, changed_at: datetime | None = None) -> None:
         """As Django's; ``changed_at`` lets a caller that keeps its own session name the

@@ -31,3 +31,16 @@ class UserSummarySerializer(serializers.Serializer):
 
 class MeResponseSerializer(UserSummarySerializer):
     last_login = serializers.DateTimeField(read_only=True, allow_null=True)
+    email_verified = serializers.BooleanField(
+        read_only=True, help_text="Whether the owner proved the address (a mailed token)."
+    )
+
+
+class UnverifiedRegistrationResponseSerializer(serializers.Serializer):
+    """Registration's answer when AUTH_REQUIRE_VERIFIED_EMAIL is on: no tokens until the
+    address is proven."""
+
+    user = MeResponseSerializer(read_only=True)
+    verification_mail_sent = serializers.BooleanField(
+        read_only=True, help_text="A verification mail was queued to the address."
+    )

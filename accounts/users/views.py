@@ -3,20 +3,42 @@
 from django.conf import settings
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.recovery.services import email_verification_send
 from accounts.tokens.responses import TOKEN_PAIR_EXAMPLE, token_pair_response
 from accounts.tokens.serializers import TokenPairResponseSerializer
 from accounts.users import services
-from accounts.users.serializers import MeResponseSerializer, RegisterRequestSerializer
+from accounts.users.serializers import (
+    MeResponseSerializer,
+    RegisterRequestSerializer,
+    UnverifiedRegistrationResponseSerializer,
+)
 from authsvc import exceptions as errors
 from authsvc.openapi import BODY_ERRORS, RATE_ERRORS, problem_responses
 from authsvc.ratelimit import rate_limit_enforce
+
+UNVERIFIED_REGISTRATION_EXAMPLE = OpenApiExample(
+    "Registered, address to verify (AUTH_REQUIRE_VERIFIED_EMAIL=1)",
+    value={
+        "user": {
+            "id": "3f2b7c1e-8a4d-4f6b-9c2e-1d5a7b9c0e3f",
+            "username": "alice",
+            "email": "alice@example.com",
+            "date_joined": "2025-01-01T12:00:00Z",
+            "last_login": None,
+            "email_verified": False,
+        },
+        "verification_mail_sent": True,
+    },
+    response_only=True,
+    status_codes=["201"],
+)
 
 
 class RegisterView(APIView):
@@ -26,11 +48,18 @@ class RegisterView(APIView):
     @extend_schema(
         operation_id="auth_register",
         summary="Register an account",
-        description="Creates an active account and returns a token pair. Unknown fields "
-        "are ignored. The password policy reports every rule that fails.",
+        description="Creates an active account, queues a mail with a link that verifies "
+        "its address (`AUTH_FRONTEND_URL/verify-email#token=<token>`) and returns a token "
+        "pair. With `AUTH_REQUIRE_VERIFIED_EMAIL` on it returns the user and "
+        "`verification_mail_sent` instead, no tokens: log in once the address is verified. "
+        "Unknown fields are ignored. The password policy reports every rule that fails.",
         request=RegisterRequestSerializer,
         responses={
-            201: TokenPairResponseSerializer,
+            201: PolymorphicProxySerializer(
+                component_name="RegisterResponse",
+                serializers=[TokenPairResponseSerializer, UnverifiedRegistrationResponseSerializer],
+                resource_type_field_name=None,
+            ),
             **problem_responses(
                 errors.ValidationFailed,
                 *BODY_ERRORS,
@@ -47,7 +76,7 @@ class RegisterView(APIView):
                 },
             ),
         },
-        examples=[TOKEN_PAIR_EXAMPLE],
+        examples=[TOKEN_PAIR_EXAMPLE, UNVERIFIED_REGISTRATION_EXAMPLE],
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
@@ -58,6 +87,12 @@ class RegisterView(APIView):
         payload = RegisterRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         user = services.user_register(request=request._request, **payload.validated_data)
+        sent = email_verification_send(user=user, request=request._request)
+        if settings.AUTH_REQUIRE_VERIFIED_EMAIL:
+            body = {"user": user, "verification_mail_sent": sent}
+            return Response(
+                UnverifiedRegistrationResponseSerializer(body).data, status=status.HTTP_201_CREATED
+            )
         return token_pair_response(request, user, status.HTTP_201_CREATED)
 
 

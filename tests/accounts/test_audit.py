@@ -73,7 +73,12 @@ def test_registration_and_logins_through_the_api_are_audited(api):
 
     # then each left a row carrying its request's id
     rows = {row.action: row for row in AuditLog.objects.all()}
-    assert set(rows) == {"user_registered", "login_succeeded", "login_failed"}
+    assert set(rows) == {
+        "user_registered",
+        "email_verification_sent",
+        "login_succeeded",
+        "login_failed",
+    }
     assert rows["user_registered"].request_id == register["X-Request-ID"]
     assert rows["login_succeeded"].request_id == ok["X-Request-ID"]
     assert rows["login_failed"].request_id == bad["X-Request-ID"]

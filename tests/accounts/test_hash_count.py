@@ -6,8 +6,11 @@ validation, a lockout check) would halve throughput at the hardware's limit.
 
 import pytest
 
+from accounts.recovery.models import TokenPurpose
+from accounts.recovery.services import token_issue
 from tests.factories import UserFactory
 from tests.hashers import CountingHasher
+from tests.tokens import bearer, issue_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +77,41 @@ def test_refused_registration_costs_no_hash(api, alice, counting_hasher, payload
 
     assert response.status_code in {400, 409}
     assert counting_hasher.calls == 0
+
+
+def test_a_password_reset_confirm_costs_exactly_one_hash(api, alice, counting_hasher):
+    token = token_issue(user=alice, purpose=TokenPurpose.PASSWORD_RESET, ttl_seconds=60)
+
+    response = api.post(
+        "/api/v1/auth/password/reset/confirm",
+        {"token": token, "new_password": "Fresh-Lantern-73-orbit"},
+        format="json",
+    )
+
+    assert response.status_code == 204
+    assert counting_hasher.calls == 1
+
+
+def test_a_refused_password_reset_confirm_costs_no_hash(api, alice, counting_hasher):
+    response = api.post(
+        "/api/v1/auth/password/reset/confirm",
+        {"token": "forged", "new_password": "Fresh-Lantern-73-orbit"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert counting_hasher.calls == 0
+
+
+def test_an_email_change_request_costs_exactly_one_hash(api, alice, counting_hasher):
+    access = issue_pair(alice)["access"]
+
+    response = api.post(
+        "/api/v1/auth/email/change",
+        {"new_email": "alice@new.example", "current_password": alice.raw_password},
+        format="json",
+        **bearer(access),
+    )
+
+    assert response.status_code == 202
+    assert counting_hasher.calls == 1

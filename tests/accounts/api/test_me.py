@@ -22,6 +22,7 @@ def test_me_returns_the_token_owner(api):
         "email": user.email,
         "date_joined": user.date_joined.isoformat().replace("+00:00", "Z"),
         "last_login": None,
+        "email_verified": False,
     }
 
 
