@@ -2,6 +2,7 @@
 
 from accounts.audit.models import AuditLog
 from accounts.login.models import LoginLockout
+from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice
 from accounts.recovery.models import RecoveryToken, TokenPurpose
 from accounts.tokens.models import LoginSession, RevokeReason
 from accounts.users.models import User
@@ -10,8 +11,11 @@ __all__ = [
     "AuditLog",
     "LoginLockout",
     "LoginSession",
+    "MfaChallenge",
+    "RecoveryCode",
     "RecoveryToken",
     "RevokeReason",
     "TokenPurpose",
+    "TotpDevice",
     "User",
 ]

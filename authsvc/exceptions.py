@@ -58,6 +58,28 @@ class InvalidCredentials(ServiceError):
     default_detail = "The login or password is incorrect."
 
 
+class MfaRequired(ServiceError):
+    """The password was right and the account has a second factor: nothing is issued yet.
+
+    ``mfa_token`` (opaque, single-use, short-lived) carries the login to
+    ``POST /login/mfa``; ``methods`` lists the factors the account can answer with.
+    """
+
+    status, code, title = 401, "mfa_required", "Second factor required"
+    default_detail = "Send a code from your authenticator app, or a recovery code."
+
+    def __init__(self, *, mfa_token: str, methods: Sequence[str]) -> None:
+        super().__init__()
+        self.extensions = {"mfa_token": mfa_token, "methods": list(methods)}
+
+
+class MfaLoginCodeInvalid(ServiceError):
+    """A wrong second factor during login; it counts toward the account's lockout."""
+
+    status, code, title = 401, "mfa_code_invalid", "Invalid code"
+    default_detail = "The code is wrong, expired or already used."
+
+
 class NotAuthenticated(ServiceError):
     status, code, title = 401, "not_authenticated", "Authentication required"
     default_detail = "This endpoint needs an Authorization: Bearer token."
@@ -75,6 +97,14 @@ class RecoveryTokenInvalid(ServiceError):
 
     status, code, title = 400, "token_invalid", "Invalid token"
     default_detail = "The link is invalid, expired or already used; request a new one."
+
+
+class MfaCodeInvalid(ServiceError):
+    """A wrong second factor from a logged-in user (enrolment, turning MFA off). A 400, not
+    the 401 of a login: the access token is fine."""
+
+    status, code, title = 400, "mfa_code_invalid", "Invalid code"
+    default_detail = "The code is wrong, expired or already used."
 
 
 class PermissionDenied(ServiceError):

@@ -21,25 +21,24 @@ row keeps it until results are pruned, and a copy of the database alone must not
 token that still works. SECRET_KEY_FALLBACKS still open mails sealed before a key rotation.
 """
 
-import base64
 import logging
 import smtplib
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import lru_cache
+from typing import Any
 
 import pybreaker
-from cryptography.fernet import Fernet, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import MultiFernet
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
 from authsvc.breakers import breaker
 from authsvc.metrics import MAILS
+from authsvc.sealing import sealer
 
 logger = logging.getLogger("authsvc.mail")
 
@@ -87,19 +86,8 @@ def mail_send(*, to: Sequence[str], subject: str, body: str, html_body: str | No
     return _send(to=to, subject=subject, body=body, html_body=html_body) == "sent"
 
 
-@lru_cache(maxsize=4)
-def _sealer(secrets: tuple[str, ...]) -> MultiFernet:
-    def key(secret: str) -> Fernet:
-        derived = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"authsvc mail queue"
-        ).derive(secret.encode())
-        return Fernet(base64.urlsafe_b64encode(derived))
-
-    return MultiFernet([key(secret) for secret in secrets])
-
-
 def _queue_sealer() -> MultiFernet:
-    return _sealer((settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
+    return sealer((settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS), b"authsvc mail queue")
 
 
 def mail_seal(text: str) -> str:
@@ -188,3 +176,11 @@ def mail_enqueue(
     # Counted when it commits: a rolled-back mail was never queued.
     transaction.on_commit(MAILS.labels(event="queued").inc)
     return result.id
+
+
+def mail_enqueue_template(*, to: str, template: str, subject: str, context: dict[str, Any]) -> None:
+    """Queue ``templates/mail/<template>.{txt,html}`` to ``to`` (see ``mail_enqueue``)."""
+    context = {**context, "subject": subject}
+    body = render_to_string(f"mail/{template}.txt", context).strip() + "\n"
+    html_body = render_to_string(f"mail/{template}.html", context)
+    mail_enqueue(to=[to], subject=subject, body=body, html_body=html_body)

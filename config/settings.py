@@ -208,6 +208,11 @@ SPECTACULAR_SETTINGS = {
             "session list, and the public keys (JWKS) that verify access tokens.",
         },
         {
+            "name": "mfa",
+            "description": "A second factor for the logged-in user: TOTP enrolment, recovery "
+            "codes, turning it off. The login's second stage is `POST /login/mfa` (auth).",
+        },
+        {
             "name": "operations",
             "description": "For operators and orchestrators, not client apps: liveness, "
             "readiness and Prometheus metrics.",
@@ -486,6 +491,27 @@ AUTH_EMAIL_CHANGE_SUBJECT = env_str("AUTH_EMAIL_CHANGE_SUBJECT", "Confirm your n
 AUTH_EMAIL_CHANGED_NOTICE_SUBJECT = env_str(
     "AUTH_EMAIL_CHANGED_NOTICE_SUBJECT", "The email address of your account was changed"
 )
+
+# Second factor (docs/mfa.md): TOTP and recovery codes. TOTP secrets are sealed at rest with
+# AUTH_FIELD_ENCRYPTION_KEY (comma-separated: the first seals, all open, for rotation), a
+# secret the database does not hold. Required with debug off before anyone enrols; debug
+# falls back to SECRET_KEY. Generate one with:
+#   python -c "import secrets; print(secrets.token_urlsafe(32))"
+AUTH_FIELD_ENCRYPTION_KEYS = env_list("AUTH_FIELD_ENCRYPTION_KEY")
+for _key in AUTH_FIELD_ENCRYPTION_KEYS:
+    if len(_key) < 32:
+        raise ImproperlyConfigured(
+            "AUTH_FIELD_ENCRYPTION_KEY: each key needs 32 characters or more."
+        )
+# The issuer authenticator apps show beside the account name.
+AUTH_MFA_ISSUER = env_str("AUTH_MFA_ISSUER", "authsvc")
+# Seconds an mfa_token (a login between its password and its second factor) lives.
+AUTH_MFA_TOKEN_TTL = env_int("AUTH_MFA_TOKEN_TTL", 300, minimum=30)
+AUTH_MFA_RESET_NOTICE_SUBJECT = env_str(
+    "AUTH_MFA_RESET_NOTICE_SUBJECT", "Two-factor authentication was turned off for your account"
+)
+# 1: staff must log in to the admin with TOTP; one without it is sent to enrol first.
+AUTH_ADMIN_REQUIRE_MFA = env_bool("AUTH_ADMIN_REQUIRE_MFA", False)
 
 # Mail leaves the request through a durable queue (authsvc/mail.py): a row in the database,
 # delivered by `manage.py db_worker`. Every database (SQLite, PostgreSQL) holds its own queue,

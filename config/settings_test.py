@@ -21,6 +21,7 @@ def _test_signing_key_pem() -> str:
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("AUTH_JWT_PRIVATE_KEY", _test_signing_key_pem())
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("AUTH_FIELD_ENCRYPTION_KEY", "test-field-encryption-key-not-for-production")
 
 from config.settings import *  # noqa: E402, F403
 from config.settings import DATABASES, PASSWORD_HASHERS  # noqa: E402

@@ -3,7 +3,7 @@
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-EXPECTED_ORDER = ["auth", "tokens", "operations"]
+EXPECTED_ORDER = ["auth", "tokens", "mfa", "operations"]
 
 
 @pytest.fixture(scope="module")

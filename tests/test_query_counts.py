@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 # Rate-limit counter (the add a live key refuses, then read and update in a savepoint),
 # one account lookup (shared by the lockout key and the password check), the lockout
 # counter (one upsert), audit row, and on failure axes' attempt record, on success: lockout
-# reset (one DELETE, no transaction around it), last_login, the new login session.
-LOGIN_SUCCESS_QUERIES = 11
+# reset (one DELETE, no transaction around it), last_login, the new login session, and
+# whether the account has a second factor (one EXISTS).
+LOGIN_SUCCESS_QUERIES = 12
 LOGIN_FAILURE_QUERIES = 9
 # Registration: 8 for the account and its audit row, then 8 for the verification mail
 # (its savepoint, the per-account cap's count, the token, the queued task in a savepoint

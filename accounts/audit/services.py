@@ -52,6 +52,12 @@ class AuditAction(StrEnum):
     # failure: {"reason": "wrong_current_password"} or {"reason": "mail_cap"}
     EMAIL_CHANGE_REQUESTED = "email_change_requested"
     EMAIL_CHANGED = "email_changed"  # failure: {"reason": "token_invalid"}, no user
+    MFA_ENABLED = "mfa_enabled"  # failure: {"reason": "wrong_current_password"}
+    MFA_DISABLED = "mfa_disabled"
+    MFA_RESET = "mfa_reset"  # details: {"by": "admin:<id>" or "command:mfa_reset"}
+    MFA_FAILED = "mfa_failed"  # a wrong second factor; details: {"method": ...}
+    RECOVERY_CODE_USED = "recovery_code_used"
+    RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
 
 
 class AuditStatus(StrEnum):

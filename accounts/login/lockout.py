@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections, router
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -112,6 +113,15 @@ def lockout_attempt_begin(*, key: str) -> Attempt:
     # Locked (rare): when it ends comes from the row, which an unlock may just have removed.
     row = LoginLockout.objects.filter(key=key).first()
     return Attempt(False, number, _locked_until(row) if row else now, count, until_reset)
+
+
+def lockout_attempt_uncount(*, key: str) -> None:
+    """Take back one counted attempt of ``key``: a right password that only opened the way
+    to a second factor. The login is not over, so it neither counts nor resets anything;
+    the second factor's outcome does."""
+    LoginLockout.objects.filter(key=key, attempts__gt=0, failures_total__gt=0).update(
+        attempts=F("attempts") - 1, failures_total=F("failures_total") - 1
+    )
 
 
 def lockout_reset(*, key: str) -> bool:

@@ -1,5 +1,7 @@
 """Login writes: a login attempt, and an unlock. Views and commands call these."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
@@ -25,13 +27,16 @@ def _locked(request: HttpRequest, login: str) -> AccountLocked:
 
 
 @sensitive_variables("password")
-def user_login(*, request: HttpRequest, login: str, password: str) -> User:
+def user_password_check(*, request: HttpRequest, login: str, password: str) -> User:
     """The user whose username or email is ``login``; InvalidCredentials for every failure.
 
     Unknown login, wrong password and inactive account are indistinguishable by
     status, body and (one hash each) time. A locked account (known or not) is
     AccountLocked at the cost of no hash: AxesBackend refuses it before any backend
     runs, and the 423 already says all there is to say.
+
+    The attempt stays counted: ``user_login_complete`` ends the login (and resets the
+    count), or a second factor takes over (``accounts.mfa``).
     """
     # The real HttpRequest: axes sees logins only through it (axes #478/#877).
     user = authenticate(request, username=login, password=password)
@@ -56,10 +61,16 @@ def user_login(*, request: HttpRequest, login: str, password: str) -> User:
             details={"reason": "email_unverified"},
         )
         raise EmailUnverified()
-    # Django's receivers set last_login; axes' handler resets the lockout count and logs access.
-    user_logged_in.send(sender=User, request=request, user=user)
-    audit_record(action=AuditAction.LOGIN_SUCCEEDED, user=user, request=request)
     return user
+
+
+def user_login_complete(
+    *, request: HttpRequest, user: User, details: dict[str, Any] | None = None
+) -> None:
+    """A login has proved all it needs: the success's side effects and its audit row."""
+    # Django's receivers set last_login; axes' handler resets the lockout count.
+    user_logged_in.send(sender=User, request=request, user=user)
+    audit_record(action=AuditAction.LOGIN_SUCCEEDED, user=user, request=request, details=details)
 
 
 def user_unlock(*, user: User, by: str, request: HttpRequest | None = None) -> bool:

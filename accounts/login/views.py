@@ -18,7 +18,10 @@ from rest_framework.views import APIView
 from accounts.audit.services import AuditAction, AuditStatus, audit_record
 from accounts.login import services
 from accounts.login.devices import device_token_attach
+from accounts.login.lockout import login_lockout_key
 from accounts.login.serializers import LoginRequestSerializer, LoginResponseSerializer
+from accounts.mfa.selectors import mfa_enabled
+from accounts.mfa.services import mfa_login_begin
 from accounts.tokens.responses import TOKEN_PAIR_EXAMPLE, token_pair_response
 from authsvc import exceptions as errors
 from authsvc.openapi import BODY_ERRORS, RATE_ERRORS, problem_responses
@@ -43,7 +46,11 @@ class LoginView(APIView):
         "`AUTH_LOCKOUT_HARD_LIMIT` failures without a success the lock does not end by "
         "itself: the 423 has no `Retry-After` and `unlock` lists the ways out "
         "(`password_reset`, `admin`). With `AUTH_REQUIRE_VERIFIED_EMAIL` on, the right "
-        "password for an account whose address is not verified is `403 email_unverified`.",
+        "password for an account whose address is not verified is `403 email_unverified`. "
+        "For an account with a second factor the right password issues nothing: "
+        "`401 mfa_required` carries an `mfa_token` and the `methods` the account can use; "
+        "send them to `POST /login/mfa` (docs/mfa.md). The tokens' `amr` claim (RFC 8176) is "
+        '`["pwd"]` after a password alone.',
         request=LoginRequestSerializer,
         responses={
             200: LoginResponseSerializer,
@@ -51,10 +58,17 @@ class LoginView(APIView):
                 errors.ValidationFailed,
                 *BODY_ERRORS,
                 errors.InvalidCredentials,
+                errors.MfaRequired,
                 errors.EmailUnverified,
                 errors.AccountLocked,
                 errors.AccountLockedUntilReset,
                 *RATE_ERRORS,
+                examples={
+                    errors.MfaRequired: {
+                        "mfa_token": "q3VYcQ0cN1oXkqk1b0bY7Jx2mC8f3ZsH1lHn0aUu5Ew",
+                        "methods": ["totp", "recovery_code"],
+                    }
+                },
             ),
         },
         examples=[TOKEN_PAIR_EXAMPLE],
@@ -70,7 +84,14 @@ class LoginView(APIView):
         credentials = dict(payload.validated_data)
         # Read by the lockout (accounts.login.devices), which sees only the Django request.
         request._request.login_device_token = credentials.pop("device_token", None)  # type: ignore[attr-defined]
-        user = services.user_login(request=request._request, **credentials)
+        user = services.user_password_check(request=request._request, **credentials)
+        if mfa_enabled(user=user):
+            mfa_login_begin(
+                user=user,
+                lockout_key=login_lockout_key(credentials["login"], request._request),
+                request=request._request,
+            )
+        services.user_login_complete(request=request._request, user=user)
         response = token_pair_response(request, user, status.HTTP_200_OK)
         device_token_attach(response, user=user)
         return response

@@ -10,14 +10,12 @@ request never talks to the mail server, so a known and an unknown address cost t
 
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -28,18 +26,10 @@ from accounts.recovery.selectors import token_digest, token_usable
 from accounts.users.models import User
 from authsvc.clientip import client_ip
 from authsvc.exceptions import Conflict, RecoveryTokenInvalid, ValidationFailed
-from authsvc.mail import mail_enqueue
+from authsvc.mail import mail_enqueue_template
 
 # AUTH_PASSWORD_RESET_MAX_MAILS counts the mails of one purpose to one account in this window.
 MAIL_CAP_WINDOW = timedelta(hours=1)
-
-
-def _mail(*, to: str, template: str, subject: str, context: dict[str, Any]) -> None:
-    """Queue ``templates/mail/<template>.{txt,html}`` to ``to``."""
-    context = {**context, "subject": subject}
-    body = render_to_string(f"mail/{template}.txt", context).strip() + "\n"
-    html_body = render_to_string(f"mail/{template}.html", context)
-    mail_enqueue(to=[to], subject=subject, body=body, html_body=html_body)
 
 
 def _stamp(moment: datetime) -> str:
@@ -108,7 +98,7 @@ def password_reset_request(*, email: str, request: HttpRequest | None = None) ->
             return
         ttl = settings.AUTH_PASSWORD_RESET_TTL
         token = token_issue(user=user, purpose=TokenPurpose.PASSWORD_RESET, ttl_seconds=ttl)
-        _mail(
+        mail_enqueue_template(
             to=user.email,
             template="password_reset",
             subject=settings.AUTH_PASSWORD_RESET_SUBJECT,
@@ -171,7 +161,7 @@ def password_reset_confirm(
             request=request,
             details={"lockout_cleared": was_locked},
         )
-        _mail(
+        mail_enqueue_template(
             to=user.email,
             template="password_reset_notice",
             subject=settings.AUTH_PASSWORD_RESET_NOTICE_SUBJECT,
@@ -207,7 +197,7 @@ def email_verification_send(*, user: User, request: HttpRequest | None = None) -
             return False
         ttl = settings.AUTH_EMAIL_VERIFY_TTL
         token = token_issue(user=user, purpose=TokenPurpose.EMAIL_VERIFY, ttl_seconds=ttl)
-        _mail(
+        mail_enqueue_template(
             to=user.email,
             template="email_verify",
             subject=settings.AUTH_EMAIL_VERIFY_SUBJECT,
@@ -295,7 +285,7 @@ def email_change_request(
         token = token_issue(
             user=user, purpose=TokenPurpose.EMAIL_CHANGE, ttl_seconds=ttl, new_email=new_email
         )
-        _mail(
+        mail_enqueue_template(
             to=new_email,
             template="email_change",
             subject=settings.AUTH_EMAIL_CHANGE_SUBJECT,
@@ -336,7 +326,7 @@ def email_change_confirm(*, token: str, request: HttpRequest | None = None) -> U
             # Lost a race with a registration or another change: the constraint decided.
             raise _email_conflict() from exc
         audit_record(action=AuditAction.EMAIL_CHANGED, user=user, request=request)
-        _mail(
+        mail_enqueue_template(
             to=old_email,
             template="email_changed_notice",
             subject=settings.AUTH_EMAIL_CHANGED_NOTICE_SUBJECT,

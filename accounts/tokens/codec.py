@@ -210,6 +210,7 @@ class ServiceToken(Token):
         jti: str,
         issued_at: datetime,
         lifetime_seconds: int,
+        amr: list[str] | None = None,
     ) -> "ServiceToken":
         """A new token of the session; its lifetime is the caller's (``services`` cuts it
         short near the session's end), not the class default."""
@@ -220,6 +221,9 @@ class ServiceToken(Token):
         token["jti"] = jti
         token["sub"] = str(user_id)
         token["sid"] = str(session_id)
+        if amr:
+            # RFC 8176 authentication method references: how the holder proved who they are.
+            token["amr"] = amr
         return token
 
 
@@ -249,6 +253,7 @@ def token_encode(
     jti: str,
     issued_at: datetime,
     lifetime_seconds: int,
+    amr: list[str] | None = None,
 ) -> str:
     token = _TOKEN_CLASSES[token_type].for_session(
         user_id=user_id,
@@ -256,6 +261,7 @@ def token_encode(
         jti=jti,
         issued_at=issued_at,
         lifetime_seconds=lifetime_seconds,
+        amr=amr,
     )
     return str(token)
 

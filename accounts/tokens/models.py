@@ -15,6 +15,8 @@ class RevokeReason(models.TextChoices):
     REUSE_DETECTED = "reuse_detected"
     USER_DEACTIVATED = "user_deactivated"
     ENDED_BY_ADMIN = "ended_by_admin"
+    MFA_ENABLED = "mfa_enabled"
+    MFA_RESET = "mfa_reset"
 
 
 class LoginSession(models.Model):
@@ -43,6 +45,9 @@ class LoginSession(models.Model):
     current_jti = models.CharField(max_length=32)
     previous_jti = models.CharField(max_length=32, blank=True)
     rotated_at = models.DateTimeField(null=True, blank=True)
+    # RFC 8176 methods the holder proved at login, space-separated ("pwd otp mfa"); every
+    # token of the session carries them, refreshed ones included.
+    amr = models.CharField(max_length=64, default="pwd")
 
     class Meta:
         db_table = "accounts_login_session"
@@ -54,3 +59,7 @@ class LoginSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}/{self.id}"
+
+    @property
+    def amr_list(self) -> list[str]:
+        return self.amr.split()

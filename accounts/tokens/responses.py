@@ -1,5 +1,6 @@
 """The token response of every endpoint that logs a user in (register, login)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from drf_spectacular.utils import OpenApiExample
@@ -32,10 +33,20 @@ TOKEN_PAIR_EXAMPLE = OpenApiExample(
 )
 
 
-def token_pair_response(request: Request, user: User, status_code: int) -> Response:
-    """A new login session for ``user``: its tokens, the user summary, no caching."""
-    tokens = token_pair_issue(user=user, request=request._request)
-    body: dict[str, Any] = {"user": UserSummarySerializer(user).data, **tokens}
+def token_pair_response(
+    request: Request,
+    user: User,
+    status_code: int,
+    *,
+    amr: Sequence[str] = ("pwd",),
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """A new login session for ``user``: its tokens, the user summary, no caching.
+
+    ``amr`` (RFC 8176) is how the holder proved who they are; ``extra`` adds body members.
+    """
+    tokens = token_pair_issue(user=user, request=request._request, amr=amr)
+    body: dict[str, Any] = {**(extra or {}), "user": UserSummarySerializer(user).data, **tokens}
     response = Response(body, status=status_code, headers=TOKEN_RESPONSE_HEADERS)
     if refresh_cookie_enabled():
         refresh_cookie_set(response, refresh=tokens["refresh"])

@@ -66,6 +66,13 @@ class LoginSessionSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The session ends at this time unless it is refreshed before (idle timeout).",
     )
+    amr = serializers.ListField(
+        source="amr_list",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="How the session's holder proved who they are (RFC 8176): `pwd`, `otp`, "
+        "`mfa`, `recovery_code`.",
+    )
     ends_at = serializers.SerializerMethodField(
         help_text="The session ends at this time however often it is refreshed "
         "(AUTH_SESSION_MAX_AGE after the password was last proved)."
@@ -75,7 +82,7 @@ class LoginSessionSerializer(serializers.ModelSerializer):
         model = LoginSession
         fields = (
             "id", "created_at", "last_used_at", "expires_at", "ends_at", "ip", "user_agent",
-            "current",
+            "amr", "current",
         )  # fmt: skip
         read_only_fields = fields
 

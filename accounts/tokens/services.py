@@ -6,6 +6,7 @@ the family carries its id as ``sid``. Revoking the session ends the whole family
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
@@ -58,6 +59,7 @@ def _pair_mint(
     refresh_jti: str,
     now: datetime,
     refresh_expires_at: datetime,
+    amr: list[str],
 ) -> TokenPair:
     def encode(token_type: TokenType, jti: str, lifetime_seconds: int) -> str:
         return token_encode(
@@ -67,6 +69,7 @@ def _pair_mint(
             jti=jti,
             issued_at=now,
             lifetime_seconds=lifetime_seconds,
+            amr=amr,
         )
 
     # Neither token outlives the session: near its absolute end both are cut short.
@@ -80,8 +83,11 @@ def _pair_mint(
     }
 
 
-def token_pair_issue(*, user: User, request: HttpRequest | None = None) -> TokenPair:
-    """A fresh access/refresh pair for ``user`` in a new login session described by ``request``."""
+def token_pair_issue(
+    *, user: User, request: HttpRequest | None = None, amr: Sequence[str] = ("pwd",)
+) -> TokenPair:
+    """A fresh access/refresh pair for ``user`` in a new login session described by
+    ``request``; ``amr`` (RFC 8176) says how the holder proved who they are."""
     now = timezone.now()
     session = LoginSession.objects.create(
         user=user,
@@ -92,6 +98,7 @@ def token_pair_issue(*, user: User, request: HttpRequest | None = None) -> Token
         ip=client_ip(request) if request is not None else None,
         user_agent=_user_agent(request),
         current_jti=_new_jti(),
+        amr=" ".join(amr),
     )
     return _pair_mint(
         user_id=user.pk,
@@ -99,6 +106,7 @@ def token_pair_issue(*, user: User, request: HttpRequest | None = None) -> Token
         refresh_jti=session.current_jti,
         now=now,
         refresh_expires_at=session.expires_at,
+        amr=session.amr_list,
     )
 
 
@@ -173,6 +181,7 @@ def token_refresh(*, refresh: str, request: HttpRequest | None = None) -> TokenP
                 refresh_jti=successor,
                 now=now,
                 refresh_expires_at=expires_at,
+                amr=session.amr_list,
             )
         # Lost the race: the winner's successor is live and this token is its predecessor.
         raise TokenInvalid()

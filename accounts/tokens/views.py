@@ -179,6 +179,7 @@ class LoginSessionListView(APIView):
                             "ends_at": "2026-12-28T12:00:00Z",
                             "ip": "203.0.113.7",
                             "user_agent": "Mozilla/5.0 (X11; Linux x86_64)",
+                            "amr": ["pwd", "otp", "mfa"],
                             "current": True,
                         }
                     ]

@@ -51,8 +51,10 @@ def test_sessions_lists_the_users_active_sessions_and_marks_the_current_one(api)
     assert other["ip"] == "203.0.113.7"
     assert other["user_agent"] == "Phone/1.0"
     assert set(current) == {
-        "id", "created_at", "last_used_at", "expires_at", "ends_at", "ip", "user_agent", "current",
+        "id", "created_at", "last_used_at", "expires_at", "ends_at", "ip", "user_agent", "amr",
+        "current",
     }  # fmt: skip
+    assert current["amr"] == ["pwd"]
     session = LoginSession.objects.get(id=current["id"])
     assert parse_datetime(current["expires_at"]) == session.expires_at
     assert parse_datetime(current["ends_at"]) == session.authenticated_at + timedelta(days=30)
