@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.login.notifications import lockout_notice_on_account_locked
         from accounts.login.signals import account_locked
+        from accounts.mfa import checks  # noqa: F401  (registers the encryption key check)
         from accounts.tokens import schema  # noqa: F401  (registers the OpenAPI auth extension)
         from accounts.tokens.services import (
             sessions_end_on_deactivation,

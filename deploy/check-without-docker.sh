@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption())
 print(pem.decode().strip().replace("\n", "\\n"))')"
 sed -e "s/^DJANGO_SECRET_KEY=\$/DJANGO_SECRET_KEY=$secret/" \
-    -e "s/^POSTGRES_PASSWORD=\$/POSTGRES_PASSWORD=ci-$RANDOM$RANDOM/" .env.example >"$env_file"
+    -e "s/^POSTGRES_PASSWORD=\$/POSTGRES_PASSWORD=ci-$RANDOM$RANDOM/" \
+    -e "s/^AUTH_FIELD_ENCRYPTION_KEY=\$/AUTH_FIELD_ENCRYPTION_KEY=$secret/" .env.example >"$env_file"
 printf 'AUTH_JWT_PRIVATE_KEY=%s\n' "$jwt_key" >>"$env_file"
 "${CLEAN[@]}" "$COMPOSE" --env-file "$env_file" -f docker-compose.yml config --quiet
 if "${CLEAN[@]}" "$COMPOSE" --env-file .env.example -f docker-compose.yml config --quiet 2>/dev/null; then

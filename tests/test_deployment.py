@@ -110,6 +110,9 @@ def _env_example_filled() -> str:
     text = text.replace(
         "AUTH_JWT_PRIVATE_KEY=\n", f"AUTH_JWT_PRIVATE_KEY={signing_key_one_line()}\n"
     )
+    text = text.replace(
+        "AUTH_FIELD_ENCRYPTION_KEY=\n", f"AUTH_FIELD_ENCRYPTION_KEY={secrets.token_urlsafe(32)}\n"
+    )
     return text.replace("POSTGRES_PASSWORD=\n", f"POSTGRES_PASSWORD={secrets.token_hex(24)}\n")
 
 
@@ -120,7 +123,8 @@ def test_compose_file_is_valid_with_env_example_filled_in(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "secret", ["DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "AUTH_JWT_PRIVATE_KEY"]
+    "secret",
+    ["DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "AUTH_JWT_PRIVATE_KEY", "AUTH_FIELD_ENCRYPTION_KEY"],
 )
 def test_compose_refuses_to_start_without_a_required_secret(tmp_path, secret):
     # Given .env.example as shipped, with only the other secret filled in.

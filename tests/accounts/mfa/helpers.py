@@ -32,14 +32,18 @@ def enrol(api, user) -> dict:
     )
     assert started.status_code == 200, started.content
     secret = started.json()["secret"]
-    confirmed = api.post(CONFIRM, {"code": code_at(secret, steps=-1)}, format="json", **bearer(access))
+    confirmed = api.post(
+        CONFIRM, {"code": code_at(secret, steps=-1)}, format="json", **bearer(access)
+    )
     assert confirmed.status_code == 200, confirmed.content
     return {"secret": secret, **confirmed.json()}
 
 
 def mfa_token_of(api, user) -> str:
     """Log ``user`` in with the password; the ``mfa_token`` of the 401 mfa_required."""
-    response = api.post(LOGIN, {"login": user.username, "password": user.raw_password}, format="json")
+    response = api.post(
+        LOGIN, {"login": user.username, "password": user.raw_password}, format="json"
+    )
     assert response.status_code == 401, response.content
     assert response.json()["code"] == "mfa_required"
     return response.json()["mfa_token"]

@@ -16,6 +16,8 @@ def test_enrol_then_login_with_a_code(api):
     assert status["totp"]["enabled"] is True
     assert status["recovery_codes"]["remaining"] == 10
     token = mfa_token_of(api, user)
-    response = api.post(LOGIN_MFA, {"mfa_token": token, "code": code_at(enrolled["secret"])}, format="json")
+    response = api.post(
+        LOGIN_MFA, {"mfa_token": token, "code": code_at(enrolled["secret"])}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert claims_of(response.json()["access"])["amr"] == ["pwd", "otp", "mfa"]
