@@ -365,3 +365,10 @@ def mfa_reset(*, user: User, by: str, request: HttpRequest | None = None) -> boo
                 context={"username": user.username, "when": timezone.now()},
             )
     return had_mfa
+
+
+def mfa_challenges_purge(*, retention: timedelta) -> int:
+    """Delete pending logins that expired more than ``retention`` ago; how many."""
+    cutoff = timezone.now() - retention
+    deleted, _ = MfaChallenge.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted

@@ -338,3 +338,10 @@ def email_change_confirm(*, token: str, request: HttpRequest | None = None) -> U
             },
         )
     return user
+
+
+def recovery_tokens_purge(*, retention: timedelta) -> int:
+    """Delete mailed tokens that expired more than ``retention`` ago; how many."""
+    cutoff = timezone.now() - retention
+    deleted, _ = RecoveryToken.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted
