@@ -216,6 +216,23 @@ def test_resend_is_rate_limited_per_ip(api, settings, smtp):
     assert int(refused["Retry-After"]) >= 1
 
 
+def test_resend_and_reset_requests_have_separate_budgets(api, settings, smtp):
+    # given: this client has used up its reset requests
+    access = _register(api).json()["access"]
+    settings.AUTH_PASSWORD_RESET_RATE = "2/h"
+    resets = [
+        api.post("/api/v1/auth/password/reset", {"email": "nobody@example.com"}, format="json")
+        for _ in range(3)
+    ]
+
+    # when
+    response = api.post(RESEND, **bearer(access))
+
+    # then: a resend is not refused for them
+    assert [reset.status_code for reset in resets] == [202, 202, 429]
+    assert response.status_code == 202
+
+
 def test_resend_mails_at_most_three_an_hour(api, smtp):
     access = _register(api).json()["access"]
 
