@@ -25,6 +25,8 @@ RESET_ACCEPTED = (
 )
 CHANGE_ACCEPTED = "A mail with a confirmation link is on its way to the new address."
 RESEND_ACCEPTED = "Unless the address is already verified, a verification mail is on its way."
+# The 400 of a token endpoint whose body lacks the token; a wrong token is token_invalid.
+TOKEN_MISSING = {"errors": {"token": ["This field is required."]}}
 
 
 class PasswordResetView(APIView):
@@ -44,7 +46,14 @@ class PasswordResetView(APIView):
         request=PasswordResetRequestSerializer,
         responses={
             202: AcceptedResponseSerializer,
-            **problem_responses(errors.ValidationFailed, *BODY_ERRORS, *RATE_ERRORS),
+            **problem_responses(
+                errors.ValidationFailed,
+                *BODY_ERRORS,
+                *RATE_ERRORS,
+                examples={
+                    errors.ValidationFailed: {"errors": {"email": ["Enter a valid email address."]}}
+                },
+            ),
         },
         examples=[
             OpenApiExample(
@@ -121,7 +130,12 @@ class EmailVerifyView(APIView):
         request=EmailVerifyRequestSerializer,
         responses={
             204: OpenApiResponse(description="The address is verified."),
-            **problem_responses(errors.ValidationFailed, errors.RecoveryTokenInvalid, *BODY_ERRORS),
+            **problem_responses(
+                errors.ValidationFailed,
+                errors.RecoveryTokenInvalid,
+                *BODY_ERRORS,
+                examples={errors.ValidationFailed: TOKEN_MISSING},
+            ),
         },
         tags=["auth"],
     )
@@ -172,8 +186,10 @@ class EmailChangeView(APIView):
         "per client IP, like password change) and mails the new address a link to "
         "`AUTH_FRONTEND_URL/confirm-email#token=<token>` with the token in the text. The "
         "address changes only when that token is confirmed. A wrong current password is "
-        "`400 validation_error` on `current_password`; an address of another account is "
-        "`409 conflict`.",
+        "`400 validation_error` on `current_password`, the account's own address `400 "
+        "validation_error` on `new_email`; an address of another account is `409 conflict`. "
+        "At most `AUTH_PASSWORD_RESET_MAX_MAILS` change mails an hour per account (past "
+        "that still `202`, but no mail).",
         request=EmailChangeRequestSerializer,
         responses={
             202: AcceptedResponseSerializer,
@@ -238,10 +254,11 @@ class EmailChangeConfirmView(APIView):
                 *BODY_ERRORS,
                 errors.Conflict,
                 examples={
+                    errors.ValidationFailed: TOKEN_MISSING,
                     errors.Conflict: {
                         "detail": "This email is already taken.",
                         "errors": {"new_email": ["This email is already taken."]},
-                    }
+                    },
                 },
             ),
         },

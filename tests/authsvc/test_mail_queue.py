@@ -7,9 +7,14 @@ transactional: a worker sees committed rows only.
 
 import json
 import logging
+import os
+import subprocess
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
+import httpx
 import pytest
 from cryptography.fernet import InvalidToken
 from django.db import transaction
@@ -19,9 +24,10 @@ from prometheus_client import REGISTRY
 
 from authsvc.mail import mail_enqueue, mail_seal, mail_unseal, retry_delay
 from authsvc.taskqueue import oldest_pending_age, orphans_requeue
+from tests import servers
 from tests.conftest import SMTP_TEST_FROM
-from tests.servers import free_port
-from tests.tasks import queue_drained, run_queued_tasks, start_db_worker
+from tests.servers import ROOT, free_port
+from tests.tasks import WorkerProcess, queue_drained, run_queued_tasks, start_db_worker
 from tests.upstreams import SmtpSink, html_body, text_body
 from tests.worker_tasks import delete_own_row
 
@@ -257,6 +263,76 @@ def test_metrics_count_mails_queued_on_commit_and_sent(api, smtp_settings):
     assert (_mails("queued") - queued, _mails("sent") - sent) == (1, 1)
     text = api.get("/metrics").content.decode()
     assert f'authsvc_mails_total{{event="sent"}} {_mails("sent")}' in text
+
+
+def _start_worker_serving_metrics(tmp_path: Path, metrics_port: int, env: dict[str, str]):
+    """``manage.py db_worker --metrics-port``, as the compose worker service runs it."""
+    log_path = tmp_path / "db_worker-metrics.log"
+    command = [
+        sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay",
+        "--no-reload", "--worker-id", "metrics", "--metrics-port", str(metrics_port),
+    ]  # fmt: skip
+    worker_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        # Not imported by name: pytest would collect a test_* function as a test.
+        "DATABASE_URL": servers.test_database_url(),
+        "PYTHONUNBUFFERED": "1",
+        **env,
+    }
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=worker_env, stdout=log, stderr=subprocess.STDOUT
+        )
+    return WorkerProcess(process, log_path, "metrics")
+
+
+def _scraped(metrics_url: str, event: str) -> float | None:
+    text = httpx.get(metrics_url, timeout=2).text
+    line = f'authsvc_mails_total{{event="{event}"}} '
+    values = [float(row[len(line) :]) for row in text.splitlines() if row.startswith(line)]
+    return values[0] if values else None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_serves_its_sent_retried_and_given_up_counts(tmp_path):
+    # given: a worker serving its metrics, its mail server not listening yet, two attempts
+    metrics_port, smtp_port = free_port(), free_port()
+    metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+    env = _worker_env(smtp_port, MAIL_MAX_ATTEMPTS="2", MAIL_RETRY_BASE_SECONDS="0")
+    worker = _start_worker_serving_metrics(tmp_path, metrics_port, env)
+    sink = None
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert worker.process.poll() is None, worker.logs()
+            assert time.monotonic() < deadline, worker.logs()
+            try:
+                before = _scraped(metrics_url, "sent")
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+
+        # when: one mail fails twice and is given up; then the server is up for another
+        _enqueue("Lost")
+        deadline = time.monotonic() + 20
+        while not DBTaskResult.objects.filter(return_value="given_up").exists():
+            assert time.monotonic() < deadline, worker.logs()
+            time.sleep(0.05)
+        sink = SmtpSink(port=smtp_port).start()
+        _enqueue("Delivered")
+        sink.wait_for(1, timeout=20)
+        queue_drained()
+
+        # then: the worker's own /metrics counts each event; queuing is the web's to count
+        assert before is None  # a labelled counter has no sample before its first event
+        counts = {event: _scraped(metrics_url, event) for event in ("sent", "retried", "given_up")}
+        assert counts == {"sent": 1, "retried": 1, "given_up": 1}
+        assert [message["Subject"] for message in sink.messages] == ["Delivered"]
+    finally:
+        worker.stop()
+        if sink is not None:
+            sink.stop()
 
 
 @pytest.mark.django_db(transaction=True)

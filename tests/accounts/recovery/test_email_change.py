@@ -12,6 +12,7 @@ from accounts.models import AuditLog, User
 from tests.accounts.recovery.mails import mailed_link, mailed_token
 from tests.factories import UserFactory
 from tests.problem import assert_problem
+from tests.tasks import queue_drained
 from tests.tokens import bearer, issue_pair
 from tests.upstreams import text_body
 
@@ -157,6 +158,23 @@ def test_the_change_kills_outstanding_reset_tokens(api, smtp, alice):
 
     # then
     assert_problem(response, 400, "token_invalid")
+
+
+def test_at_most_three_change_mails_an_hour_and_still_202(api, smtp, alice):
+    # given: five requests, each for another new address
+    responses = [_change(api, alice, new_email=f"alice{n}@new.example") for n in range(5)]
+
+    # then: every answer alike, three mails, the rest refused in the audit log only
+    assert {response.status_code for response in responses} == {202}
+    assert len({response.content for response in responses}) == 1
+    smtp.wait_for(3)
+    queue_drained()
+    assert [message["To"] for message in smtp.messages] == [
+        f"alice{n}@new.example" for n in range(3)
+    ]
+    capped = AuditLog.objects.filter(action="email_change_requested", status="failure")
+    assert [row.details for row in capped] == [{"reason": "mail_cap"}] * 2
+    assert User.objects.get(pk=alice.pk).email == "alice@example.com"
 
 
 def test_a_change_needs_a_bearer_token(api):

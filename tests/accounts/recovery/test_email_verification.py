@@ -5,10 +5,12 @@ Transactional: the worker sees the queued mail once the request commits, as in p
 """
 
 import secrets
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import AuditLog, RecoveryToken, User
 from tests.accounts.recovery.mails import mailed_link, mailed_token
@@ -16,6 +18,7 @@ from tests.factories import UserFactory
 from tests.problem import assert_problem
 from tests.tasks import queue_drained
 from tests.tokens import bearer
+from tests.upstreams import Stall
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -82,6 +85,36 @@ def test_registration_mails_a_token_that_verifies_the_address(api, smtp, setting
     assert bob.email_verified_at is not None
     assert AuditLog.objects.filter(action="email_verified", user=bob).count() == 1
     assert not RecoveryToken.objects.filter(token_hash=token).exists()
+
+
+def test_a_stalled_mail_server_does_not_delay_the_registration(api, smtp, settings):
+    # given: this process' mail server accepts connections and never answers, with a
+    # timeout of 5 s: a request that talked to it would hang at least that long
+    stall = Stall()
+    settings.EMAIL_PORT = stall.port
+    settings.EMAIL_TIMEOUT = 5
+    # The first registration of a process pays for imports and the password strength
+    # checker's dictionaries: not the subject.
+    assert _register(api, "early").status_code == 201
+
+    try:
+        # when
+        started = time.monotonic()
+        response = _register(api)
+        elapsed = time.monotonic() - started
+
+        # then: answered at once, without a single connection to the mail server
+        assert response.status_code == 201
+        assert elapsed < 1, f"the registration took {elapsed:.2f} s"
+        assert stall.connections == 0
+        # the verification mail is a task row, which the worker (on the healthy server) delivers
+        recipients = [row.args_kwargs["kwargs"]["to"] for row in DBTaskResult.objects.all()]
+        assert sorted(recipients) == [["bob@example.com"], ["early@example.com"]]
+        mails = smtp.wait_for(2)
+        (mail,) = [mail for mail in mails if mail["To"] == "bob@example.com"]
+        assert mailed_token(mail, "verify-email")
+    finally:
+        stall.close()
 
 
 def test_a_verification_token_works_once(api, smtp):
@@ -181,6 +214,23 @@ def test_resend_is_rate_limited_per_ip(api, settings, smtp):
     assert statuses == [202, 202]
     assert_problem(refused, 429, "rate_limited")
     assert int(refused["Retry-After"]) >= 1
+
+
+def test_resend_and_reset_requests_have_separate_budgets(api, settings, smtp):
+    # given: this client has used up its reset requests
+    access = _register(api).json()["access"]
+    settings.AUTH_PASSWORD_RESET_RATE = "2/h"
+    resets = [
+        api.post("/api/v1/auth/password/reset", {"email": "nobody@example.com"}, format="json")
+        for _ in range(3)
+    ]
+
+    # when
+    response = api.post(RESEND, **bearer(access))
+
+    # then: a resend is not refused for them
+    assert [reset.status_code for reset in resets] == [202, 202, 429]
+    assert response.status_code == 202
 
 
 def test_resend_mails_at_most_three_an_hour(api, smtp):

@@ -5,10 +5,12 @@ Transactional: the worker sees the queued mail once the request commits, as in p
 """
 
 import secrets
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import AuditLog, RecoveryToken, User
 from tests.accounts.recovery.mails import mailed_link, mailed_token
@@ -16,7 +18,7 @@ from tests.factories import UserFactory
 from tests.problem import assert_problem
 from tests.tasks import queue_drained
 from tests.tokens import bearer
-from tests.upstreams import text_body
+from tests.upstreams import Stall, text_body
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -117,6 +119,37 @@ def test_unknown_and_inactive_addresses_get_the_same_answer_and_no_mail(api, smt
     smtp.wait_for(1)
     queue_drained()
     assert [message["To"] for message in smtp.messages] == ["alice@example.com"]
+
+
+def test_a_stalled_mail_server_does_not_delay_the_202(api, smtp, settings):
+    # given: this process' mail server accepts connections and never answers, with a
+    # timeout of 5 s: a request that talked to it would hang at least that long
+    stall = Stall()
+    settings.EMAIL_PORT = stall.port
+    settings.EMAIL_TIMEOUT = 5
+    UserFactory(username="alice", email="alice@example.com")
+    # The first request of a process pays for imports and URL resolution: not the subject.
+    assert _reset(api, "nobody@example.com").status_code == 202
+
+    try:
+        # when
+        started = time.monotonic()
+        response = _reset(api, "alice@example.com")
+        elapsed = time.monotonic() - started
+
+        # then: answered at once, without a single connection to the mail server
+        assert response.status_code == 202
+        assert elapsed < 1, f"the reset request took {elapsed:.2f} s"
+        assert stall.connections == 0
+        # the mail is a task row, which the worker (on the healthy server) delivers
+        (row,) = DBTaskResult.objects.all()
+        assert row.task_path == "authsvc.mail.mail_deliver"
+        assert row.args_kwargs["kwargs"]["to"] == ["alice@example.com"]
+        (mail,) = smtp.wait_for(1)
+        assert mail["To"] == "alice@example.com"
+        assert mailed_token(mail, "reset-password")
+    finally:
+        stall.close()
 
 
 def test_a_used_token_is_refused(api, smtp):
