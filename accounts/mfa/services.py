@@ -1,13 +1,14 @@
 """Second-factor writes: TOTP enrolment and removal, recovery codes, the login's second
 stage, and an operator's reset.
 
-Every code check goes through ``_factor_check``: the account's lockout takes a number
+Every second-factor check goes through ``factor_attempt``: the account's lockout takes a number
 first (a locked account is refused before any code is looked at), a wrong code stays
 counted like a wrong password, and a right one is taken back. Six digits cannot be
 brute-forced through any endpoint that takes them: logins, turning MFA off, new codes.
 """
 
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import NoReturn
@@ -61,6 +62,7 @@ _RECOVERY_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 # Crockford's reading of look-alikes, so a code copied by hand still matches.
 _RECOVERY_LOOKALIKES = str.maketrans({"o": "0", "i": "1", "l": "1"})
 MFA_TOKEN_MAX_TRIES = 5
+MFA_TOKEN_DEAD = "The mfa_token is invalid, expired, used up or already used."  # noqa: S105
 
 # RFC 8176 method values; "recovery_code" is ours (RFC 8176 §2 allows unregistered ones).
 AMR_TOTP = ["pwd", "otp", "mfa"]
@@ -125,6 +127,40 @@ def _lock_announce(*, user: User, attempt: Attempt, request: HttpRequest | None)
     )
 
 
+def factor_attempt(
+    *,
+    user: User,
+    lockout_key: str,
+    request: HttpRequest | None,
+    wrong: type[ServiceError],
+    method: str,
+    verify: Callable[[], list[str] | None],
+) -> list[str]:
+    """One try of a second factor of ``user``: ``verify`` answers the ``amr`` it proves, or
+    None; ``wrong`` is raised (and audited as ``mfa_failed`` with ``method``) when it is None.
+
+    The attempt is counted on ``lockout_key`` before ``verify`` runs and taken back when
+    the factor is right: a locked account is refused (423) without a look at the factor,
+    and a wrong one counts like a wrong password.
+    """
+    attempt = lockout_attempt_begin(key=lockout_key)
+    if not attempt.allowed:
+        raise lockout_error(key=lockout_key, attempt=attempt)
+    amr = verify()
+    if amr is None:
+        audit_record(
+            action=AuditAction.MFA_FAILED,
+            status=AuditStatus.FAILURE,
+            user=user,
+            request=request,
+            details={"method": method},
+        )
+        _lock_announce(user=user, attempt=attempt, request=request)
+        raise wrong()
+    lockout_attempt_uncount(key=lockout_key)
+    return amr
+
+
 @sensitive_variables("code", "recovery_code")
 def _factor_check(
     *,
@@ -136,33 +172,27 @@ def _factor_check(
     wrong: type[ServiceError],
     device: TotpDevice | None = None,
 ) -> list[str]:
-    """Check one second factor of ``user`` (a TOTP code of ``device``, by default the
-    confirmed one, or a recovery code); its ``amr`` when right, ``wrong`` raised when not.
+    """``factor_attempt`` with a TOTP code of ``device`` (by default the confirmed one) or a
+    recovery code."""
 
-    The attempt is counted on ``lockout_key`` before the check and taken back when the
-    factor is right: a locked account is refused (423) without a look at the code.
-    """
-    attempt = lockout_attempt_begin(key=lockout_key)
-    if not attempt.allowed:
-        raise lockout_error(key=lockout_key, attempt=attempt)
-    device = device or totp_device_confirmed(user=user)
-    if code is not None and device is not None and totp_code_consume(device=device, code=code):
-        amr = AMR_TOTP
-    elif recovery_code is not None and _recovery_code_consume(user=user, code=recovery_code):
-        audit_record(action=AuditAction.RECOVERY_CODE_USED, user=user, request=request)
-        amr = AMR_RECOVERY_CODE
-    else:
-        audit_record(
-            action=AuditAction.MFA_FAILED,
-            status=AuditStatus.FAILURE,
-            user=user,
-            request=request,
-            details={"method": "totp" if code is not None else "recovery_code"},
-        )
-        _lock_announce(user=user, attempt=attempt, request=request)
-        raise wrong()
-    lockout_attempt_uncount(key=lockout_key)
-    return amr
+    def verify() -> list[str] | None:
+        totp = device or totp_device_confirmed(user=user)
+        if code is not None and totp is not None and totp_code_consume(device=totp, code=code):
+            return AMR_TOTP
+        if recovery_code is not None and _recovery_code_consume(user=user, code=recovery_code):
+            audit_record(action=AuditAction.RECOVERY_CODE_USED, user=user, request=request)
+            return AMR_RECOVERY_CODE
+        return None
+
+    method = "totp" if code is not None else "recovery_code"
+    return factor_attempt(
+        user=user,
+        lockout_key=lockout_key,
+        request=request,
+        wrong=wrong,
+        method=method,
+        verify=verify,
+    )
 
 
 @sensitive_variables("current_password")
@@ -280,10 +310,17 @@ def recovery_codes_regenerate(
     return codes
 
 
-def mfa_login_begin(*, user: User, lockout_key: str, request: HttpRequest) -> NoReturn:
+def mfa_login_begin(
+    *,
+    user: User,
+    lockout_key: str,
+    request: HttpRequest,
+    extra_methods: Sequence[str] = (),
+) -> NoReturn:
     """The password was right and ``user`` has a second factor: raise MfaRequired with a
-    new ``mfa_token``. Nothing is issued, counted or reset yet: the password's attempt is
-    taken back, and the second factor decides."""
+    new ``mfa_token`` and the account's methods (``extra_methods`` from capabilities above
+    this one, such as passkeys). Nothing is issued, counted or reset yet: the password's
+    attempt is taken back, and the second factor decides."""
     lockout_attempt_uncount(key=lockout_key)
     token = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -294,12 +331,13 @@ def mfa_login_begin(*, user: User, lockout_key: str, request: HttpRequest) -> No
         created_at=now,
         expires_at=now + timedelta(seconds=settings.AUTH_MFA_TOKEN_TTL),
     )
-    raise MfaRequired(mfa_token=token, methods=mfa_methods(user=user))
+    raise MfaRequired(mfa_token=token, methods=[*mfa_methods(user=user), *extra_methods])
 
 
-def _challenge_try(*, mfa_token: str) -> MfaChallenge:
-    """The live challenge of ``mfa_token`` with one more try used; TokenInvalid when it is
-    unknown, used, expired or out of tries. One conditional UPDATE takes the try."""
+def mfa_challenge_take(*, mfa_token: str) -> MfaChallenge:
+    """The live challenge of ``mfa_token`` (its active user loaded) with one more try
+    used; TokenInvalid when it is unknown, used, expired or out of tries, or its account
+    was deactivated. One conditional UPDATE takes the try."""
     now = timezone.now()
     live = MfaChallenge.objects.filter(
         token_hash=secret_digest(mfa_token),
@@ -309,8 +347,23 @@ def _challenge_try(*, mfa_token: str) -> MfaChallenge:
     )
     challenge = live.select_related("user").first()
     if challenge is None or live.filter(pk=challenge.pk).update(tries=challenge.tries + 1) != 1:
-        raise TokenInvalid("The mfa_token is invalid, expired, used up or already used.")
+        raise TokenInvalid(MFA_TOKEN_DEAD)
+    if not challenge.user.is_active:
+        raise TokenInvalid(MFA_TOKEN_DEAD)
     return challenge
+
+
+def mfa_login_finish(*, challenge: MfaChallenge, amr: list[str], request: HttpRequest) -> User:
+    """The second factor of ``challenge`` was right: the challenge is used up (TokenInvalid
+    if a parallel request used it first), the lockout count reset, the login audited."""
+    used = MfaChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if used != 1:
+        raise TokenInvalid(MFA_TOKEN_DEAD)
+    lockout_reset(key=challenge.lockout_key)
+    user_login_complete(request=request, user=challenge.user, details={"amr": amr})
+    return challenge.user
 
 
 @sensitive_variables("mfa_token", "code", "recovery_code")
@@ -324,26 +377,16 @@ def mfa_login_complete(
     """The second stage of a login: the user and the session's ``amr`` when the factor is
     right (the lockout count reset, the login audited), MfaLoginCodeInvalid when it is not
     (counted toward the lockout), TokenInvalid for a dead ``mfa_token``."""
-    challenge = _challenge_try(mfa_token=mfa_token)
-    user = challenge.user
-    if not user.is_active:
-        raise TokenInvalid()
+    challenge = mfa_challenge_take(mfa_token=mfa_token)
     amr = _factor_check(
-        user=user,
+        user=challenge.user,
         code=code,
         recovery_code=recovery_code,
         lockout_key=challenge.lockout_key,
         request=request,
         wrong=MfaLoginCodeInvalid,
     )
-    used = MfaChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(
-        used_at=timezone.now()
-    )
-    if used != 1:
-        raise TokenInvalid()
-    lockout_reset(key=challenge.lockout_key)
-    user_login_complete(request=request, user=user, details={"amr": amr})
-    return user, amr
+    return mfa_login_finish(challenge=challenge, amr=amr, request=request), amr
 
 
 def mfa_reset(*, user: User, by: str, request: HttpRequest | None = None) -> bool:
