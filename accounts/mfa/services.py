@@ -41,6 +41,7 @@ from accounts.mfa.totp import (
     totp_secret_seal,
     totp_uri,
 )
+from accounts.passwords.services import current_password_verify
 from accounts.tokens.models import RevokeReason
 from accounts.tokens.services import sessions_revoke_all
 from accounts.users.models import User
@@ -52,7 +53,6 @@ from authsvc.exceptions import (
     MfaRequired,
     ServiceError,
     TokenInvalid,
-    ValidationFailed,
 )
 from authsvc.mail import mail_enqueue_template
 
@@ -204,15 +204,12 @@ def totp_enrol_begin(
     Conflict when TOTP is already on: turning it off first needs a second factor, so a
     stolen access token and password cannot swap the owner's authenticator for theirs.
     """
-    if not user.check_password(current_password):
-        audit_record(
-            action=AuditAction.MFA_ENABLED,
-            status=AuditStatus.FAILURE,
-            user=user,
-            request=request,
-            details={"reason": "wrong_current_password"},
-        )
-        raise ValidationFailed(errors={"current_password": ["The current password is incorrect."]})
+    current_password_verify(
+        user=user,
+        current_password=current_password,
+        action=AuditAction.MFA_ENABLED,
+        request=request,
+    )
     if totp_device_confirmed(user=user) is not None:
         raise Conflict("TOTP is already on; turn it off first to enrol another authenticator.")
     secret = totp_secret_new()
@@ -258,6 +255,23 @@ def totp_enrol_confirm(*, user: User, code: str, request: HttpRequest | None = N
     return codes
 
 
+@sensitive_variables("code", "recovery_code")
+def _factor_of_enabled_check(
+    *, user: User, code: str | None, recovery_code: str | None, request: HttpRequest | None
+) -> None:
+    """A logged-in user proves the second factor again; Conflict when TOTP is off."""
+    if totp_device_confirmed(user=user) is None:
+        raise Conflict("TOTP is not on.")
+    _factor_check(
+        user=user,
+        code=code,
+        recovery_code=recovery_code,
+        lockout_key=user_lockout_key(user),
+        request=request,
+        wrong=MfaCodeInvalid,
+    )
+
+
 def _mfa_remove(*, user: User) -> bool:
     deleted, _ = TotpDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
@@ -274,16 +288,7 @@ def totp_disable(
     request: HttpRequest | None = None,
 ) -> None:
     """Turn TOTP (and the recovery codes) off, given a fresh second factor."""
-    if totp_device_confirmed(user=user) is None:
-        raise Conflict("TOTP is not on.")
-    _factor_check(
-        user=user,
-        code=code,
-        recovery_code=recovery_code,
-        lockout_key=user_lockout_key(user),
-        request=request,
-        wrong=MfaCodeInvalid,
-    )
+    _factor_of_enabled_check(user=user, code=code, recovery_code=recovery_code, request=request)
     with transaction.atomic():
         _mfa_remove(user=user)
     audit_record(action=AuditAction.MFA_DISABLED, user=user, request=request)
@@ -294,16 +299,7 @@ def recovery_codes_regenerate(
     *, user: User, code: str, request: HttpRequest | None = None
 ) -> list[str]:
     """A new set of ten recovery codes, given a TOTP code; the old set is void."""
-    if totp_device_confirmed(user=user) is None:
-        raise Conflict("TOTP is not on.")
-    _factor_check(
-        user=user,
-        code=code,
-        recovery_code=None,
-        lockout_key=user_lockout_key(user),
-        request=request,
-        wrong=MfaCodeInvalid,
-    )
+    _factor_of_enabled_check(user=user, code=code, recovery_code=None, request=request)
     with transaction.atomic():
         codes = _recovery_codes_replace(user=user)
     audit_record(action=AuditAction.RECOVERY_CODES_REGENERATED, user=user, request=request)

@@ -21,6 +21,25 @@ from accounts.users.models import User
 from authsvc.exceptions import ValidationFailed
 
 
+@sensitive_variables("current_password")
+def current_password_verify(
+    *, user: User, current_password: str, action: AuditAction, request: HttpRequest | None
+) -> None:
+    """The check before a change that needs the password again (a new password, address or
+    second factor): a wrong one is audited as a failed ``action`` and is a 400 on
+    ``current_password``, not a 401: the access token is fine, and a 401 would send
+    clients into their refresh logic."""
+    if not user.check_password(current_password):
+        audit_record(
+            action=action,
+            status=AuditStatus.FAILURE,
+            user=user,
+            request=request,
+            details={"reason": "wrong_current_password"},
+        )
+        raise ValidationFailed(errors={"current_password": ["The current password is incorrect."]})
+
+
 @sensitive_variables("current_password", "new_password")
 def user_password_change(
     *,
@@ -32,20 +51,16 @@ def user_password_change(
 ) -> None:
     """Set a new password after checking the current one; end every OTHER login session.
 
-    A wrong current password is a 400 on ``current_password`` (not a 401: the access
-    token is fine, and a 401 would send clients into their refresh logic). The new
-    password passes the same validators as registration. The calling session stays
-    logged in: it has just proved the new password (as Django's update_session_auth_hash).
+    A wrong current password is a 400 on ``current_password``. The new password passes the
+    same validators as registration. The calling session stays logged in: it has just
+    proved the new password (as Django's update_session_auth_hash).
     """
-    if not user.check_password(current_password):
-        audit_record(
-            action=AuditAction.PASSWORD_CHANGED,
-            status=AuditStatus.FAILURE,
-            user=user,
-            request=request,
-            details={"reason": "wrong_current_password"},
-        )
-        raise ValidationFailed(errors={"current_password": ["The current password is incorrect."]})
+    current_password_verify(
+        user=user,
+        current_password=current_password,
+        action=AuditAction.PASSWORD_CHANGED,
+        request=request,
+    )
     if new_password == current_password:
         raise ValidationFailed(
             errors={"new_password": ["The new password must differ from the current one."]}

@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.audit.services import AuditAction, AuditStatus, audit_record
 from accounts.login.lockout import lockout_reset, user_lockout_key
+from accounts.passwords.services import current_password_verify
 from accounts.recovery.models import RecoveryToken, TokenPurpose
 from accounts.recovery.selectors import token_digest, token_usable
 from accounts.users.models import User
@@ -229,17 +230,6 @@ def email_verify(*, token: str, request: HttpRequest | None = None) -> User:
     return user
 
 
-def _wrong_password(user: User, request: HttpRequest | None) -> ValidationFailed:
-    audit_record(
-        action=AuditAction.EMAIL_CHANGE_REQUESTED,
-        status=AuditStatus.FAILURE,
-        user=user,
-        request=request,
-        details={"reason": "wrong_current_password"},
-    )
-    return ValidationFailed(errors={"current_password": ["The current password is incorrect."]})
-
-
 def _taken(new_email: str, user: User) -> bool:
     other = User.objects.for_login(new_email)
     return other is not None and other.pk != user.pk
@@ -261,8 +251,12 @@ def email_change_request(
     address belongs to another account. Past ``AUTH_PASSWORD_RESET_MAX_MAILS`` change mails
     an hour the answer is the same and nothing is queued.
     """
-    if not user.check_password(current_password):
-        raise _wrong_password(user, request)
+    current_password_verify(
+        user=user,
+        current_password=current_password,
+        action=AuditAction.EMAIL_CHANGE_REQUESTED,
+        request=request,
+    )
     new_email = User.objects.normalize_email(new_email.strip())
     if new_email.lower() == user.email.lower():
         raise ValidationFailed(errors={"new_email": ["This is already your address."]})
