@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -308,7 +309,9 @@ def _challenge_try(*, mfa_token: str) -> MfaChallenge:
         tries__lt=MFA_TOKEN_MAX_TRIES,
     )
     challenge = live.select_related("user").first()
-    if challenge is None or live.filter(pk=challenge.pk).update(tries=challenge.tries + 1) != 1:
+    # F(): the row's count, not the one read above, or parallel requests that read the
+    # same count all write the same next value and each get a try.
+    if challenge is None or live.filter(pk=challenge.pk).update(tries=F("tries") + 1) != 1:
         raise TokenInvalid("The mfa_token is invalid, expired, used up or already used.")
     return challenge
 
