@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -26,7 +27,6 @@ from accounts.login.lockout import (
     lockout_attempt_uncount,
     lockout_error,
     lockout_hard_limit,
-    lockout_reset,
     lockout_threshold,
     user_lockout_key,
 )
@@ -52,6 +52,7 @@ from authsvc.exceptions import (
     MfaLoginCodeInvalid,
     MfaRequired,
     ServiceError,
+    ServiceUnavailable,
     TokenInvalid,
 )
 from authsvc.mail import mail_enqueue_template
@@ -135,18 +136,25 @@ def factor_attempt(
     wrong: type[ServiceError],
     method: str,
     verify: Callable[[], list[str] | None],
+    take_back: bool = True,
 ) -> list[str]:
     """One try of a second factor of ``user``: ``verify`` answers the ``amr`` it proves, or
     None; ``wrong`` is raised (and audited as ``mfa_failed`` with ``method``) when it is None.
 
     The attempt is counted on ``lockout_key`` before ``verify`` runs and taken back when
-    the factor is right: a locked account is refused (423) without a look at the factor,
-    and a wrong one counts like a wrong password.
+    the factor is right (unless ``take_back`` is off: a login that succeeds resets the whole
+    count anyway): a locked account is refused (423) without a look at the factor, and a
+    wrong one counts like a wrong password. A factor that could not be checked at all (503)
+    counts nothing.
     """
     attempt = lockout_attempt_begin(key=lockout_key)
     if not attempt.allowed:
         raise lockout_error(key=lockout_key, attempt=attempt)
-    amr = verify()
+    try:
+        amr = verify()
+    except ServiceUnavailable:
+        lockout_attempt_uncount(key=lockout_key)
+        raise
     if amr is None:
         audit_record(
             action=AuditAction.MFA_FAILED,
@@ -157,7 +165,8 @@ def factor_attempt(
         )
         _lock_announce(user=user, attempt=attempt, request=request)
         raise wrong()
-    lockout_attempt_uncount(key=lockout_key)
+    if take_back:
+        lockout_attempt_uncount(key=lockout_key)
     return amr
 
 
@@ -171,6 +180,7 @@ def _factor_check(
     request: HttpRequest | None,
     wrong: type[ServiceError],
     device: TotpDevice | None = None,
+    take_back: bool = True,
 ) -> list[str]:
     """``factor_attempt`` with a TOTP code of ``device`` (by default the confirmed one) or a
     recovery code."""
@@ -192,6 +202,7 @@ def _factor_check(
         wrong=wrong,
         method=method,
         verify=verify,
+        take_back=take_back,
     )
 
 
@@ -342,7 +353,9 @@ def mfa_challenge_take(*, mfa_token: str) -> MfaChallenge:
         tries__lt=MFA_TOKEN_MAX_TRIES,
     )
     challenge = live.select_related("user").first()
-    if challenge is None or live.filter(pk=challenge.pk).update(tries=challenge.tries + 1) != 1:
+    # F(): the row's count, not the one read above, or parallel requests that read the
+    # same count all write the same next value and each get a try.
+    if challenge is None or live.filter(pk=challenge.pk).update(tries=F("tries") + 1) != 1:
         raise TokenInvalid(MFA_TOKEN_DEAD)
     if not challenge.user.is_active:
         raise TokenInvalid(MFA_TOKEN_DEAD)
@@ -351,13 +364,13 @@ def mfa_challenge_take(*, mfa_token: str) -> MfaChallenge:
 
 def mfa_login_finish(*, challenge: MfaChallenge, amr: list[str], request: HttpRequest) -> User:
     """The second factor of ``challenge`` was right: the challenge is used up (TokenInvalid
-    if a parallel request used it first), the lockout count reset, the login audited."""
+    if a parallel request used it first) and the login completed, which resets the account's
+    lockout count (its trusted devices' with it: their keys share its prefix)."""
     used = MfaChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(
         used_at=timezone.now()
     )
     if used != 1:
         raise TokenInvalid(MFA_TOKEN_DEAD)
-    lockout_reset(key=challenge.lockout_key)
     user_login_complete(request=request, user=challenge.user, details={"amr": amr})
     return challenge.user
 
@@ -381,6 +394,7 @@ def mfa_login_complete(
         lockout_key=challenge.lockout_key,
         request=request,
         wrong=MfaLoginCodeInvalid,
+        take_back=False,
     )
     return mfa_login_finish(challenge=challenge, amr=amr, request=request), amr
 

@@ -1,0 +1,8 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_out_of_the_way(settings):
+    """A test here makes many login and factor requests from 127.0.0.1; the per-IP limit
+    (AUTH_LOGIN_RATE) must not answer first. The rate-limit tests set their own."""
+    settings.AUTH_LOGIN_RATE = "1000/h"
