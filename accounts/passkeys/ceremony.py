@@ -38,6 +38,10 @@ from accounts.users.models import User
 from authsvc.exceptions import InvalidCredentials, PasskeyCounterRegressed, ValidationFailed
 
 CHALLENGE_TTL_SECONDS = 300
+# What the library raises on a client's bytes. Beyond its own errors: binascii and CBOR
+# errors are ValueErrors, and it indexes decoded CBOR unchecked (a COSE key without "crv"
+# raises KeyError, one that is not a map TypeError, an empty one IndexError).
+_REFUSED = (WebAuthnException, ValueError, KeyError, TypeError, IndexError)
 _MALFORMED = "Not a credential in the JSON form of PublicKeyCredential.toJSON(): {reason}"
 _NOT_VERIFIED = "The authenticator's response could not be verified; start again."
 # The base64url members of PublicKeyCredential.toJSON(), per ceremony (WebAuthn L3 §5.1).
@@ -109,7 +113,7 @@ def registration_credential_parse(*, data: dict[str, Any]) -> RegistrationCreden
     try:
         _base64url_strict(data, _REGISTRATION_BINARY)
         return parse_registration_credential_json(data)
-    except (WebAuthnException, ValueError) as exc:
+    except _REFUSED as exc:
         raise ValidationFailed(errors={"credential": [_MALFORMED.format(reason=exc)]}) from exc
 
 
@@ -118,7 +122,7 @@ def authentication_credential_parse(*, data: dict[str, Any]) -> AuthenticationCr
     try:
         _base64url_strict(data, _AUTHENTICATION_BINARY)
         return parse_authentication_credential_json(data)
-    except (WebAuthnException, ValueError) as exc:
+    except _REFUSED as exc:
         raise ValidationFailed(errors={"credential": [_MALFORMED.format(reason=exc)]}) from exc
 
 
@@ -135,7 +139,7 @@ def registration_verify(
             expected_rp_id=settings.AUTH_WEBAUTHN_RP_ID,
             expected_origin=list(settings.AUTH_WEBAUTHN_ORIGINS),
         )
-    except (WebAuthnException, ValueError) as exc:
+    except _REFUSED as exc:
         raise ValidationFailed(errors={"credential": [_NOT_VERIFIED]}) from exc
 
 
@@ -162,7 +166,7 @@ def assertion_verify(
 
     try:
         return verify(sign_count)
-    except (WebAuthnException, ValueError) as exc:
+    except _REFUSED as exc:
         refused = exc
     # The library checks the count before the signature and says which failed only in
     # English: checked again with no stored count, a success means the count alone was wrong.
@@ -170,7 +174,7 @@ def assertion_verify(
     if sign_count > 0:
         try:
             verified = verify(0)
-        except (WebAuthnException, ValueError):
+        except _REFUSED:
             pass
         else:
             raise PasskeyCounterRegressed(received=verified.new_sign_count) from refused

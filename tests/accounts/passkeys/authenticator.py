@@ -42,12 +42,16 @@ class SoftAuthenticator:
     credential_id: bytes = field(default_factory=lambda: os.urandom(16))
     sign_count: int = 0
     user_handle: str | None = None
+    # Attested instead of the key's own COSE form, to send a broken public key.
+    cose_key: bytes | None = None
 
     @property
     def id(self) -> str:
         return b64url(self.credential_id)
 
     def _cose_key(self) -> bytes:
+        if self.cose_key is not None:
+            return self.cose_key
         numbers = self.key.public_key().public_numbers()
         # RFC 9053 §7.1.1: kty EC2 (2), alg ES256 (-7), crv P-256 (1), x, y.
         return cbor2.dumps(

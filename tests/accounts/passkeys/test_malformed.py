@@ -1,13 +1,15 @@
 """Malformed passkey bodies are 400 validation_error, never a 500, and use up nothing."""
 
 import copy
+import random
 
+import cbor2
 import pytest
 
 from accounts.mfa.models import MfaChallenge
 from accounts.passkeys.models import PasskeyChallenge
 from tests.accounts.mfa.helpers import LOGIN_MFA, enrol, mfa_token_of
-from tests.accounts.passkeys.authenticator import SoftAuthenticator, b64url
+from tests.accounts.passkeys.authenticator import SoftAuthenticator, b64url, unb64url
 from tests.accounts.passkeys.flows import (
     MFA_PASSKEY_OPTIONS,
     REGISTER_VERIFY,
@@ -171,6 +173,75 @@ def test_well_encoded_nonsense_in_a_registration_is_400(api, path, value):
     )
 
     assert_problem(response, 400, "validation_error")
+
+
+@pytest.mark.parametrize(
+    "cose_key",
+    [
+        cbor2.dumps({1: 2, 3: -7, -2: bytes(32), -3: bytes(32)}),  # EC2 without a curve
+        cbor2.dumps(7),  # not a map
+        cbor2.dumps({1: 2}),  # no algorithm
+        b"",
+    ],
+    ids=["no curve", "not a map", "no alg", "empty"],
+)
+def test_a_broken_public_key_in_a_registration_is_400(api, cose_key):
+    user = UserFactory()
+    started = register_options(api, user)
+    credential = SoftAuthenticator(cose_key=cose_key).create(started["options"])
+
+    response = api.post(
+        REGISTER_VERIFY,
+        {"challenge_id": started["challenge_id"], "credential": credential},
+        format="json",
+        **auth_of(user),
+    )
+
+    assert_problem(response, 400, "validation_error")
+
+
+def _mutated(data: bytes, rng: random.Random) -> bytes:
+    """``data`` with a few bytes changed, cut or inserted."""
+    changed = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        where = rng.randrange(len(changed) + 1)
+        action = rng.random()
+        if action < 0.5 and where < len(changed):
+            changed[where] = rng.randrange(256)
+        elif action < 0.75:
+            del changed[where:]
+        else:
+            changed.insert(where, rng.randrange(256))
+    return bytes(changed)
+
+
+def test_mutated_registrations_and_assertions_are_refused_never_a_500(api, alice, settings):
+    # given a fixed seed, so a failure can be replayed
+    settings.AUTH_PASSKEY_RATE = "1000/m"
+    rng = random.Random(20261206)
+    user = UserFactory()
+    for _ in range(60):
+        started = register_options(api, user)
+        credential = SoftAuthenticator().create(started["options"])
+        member = rng.choice(["attestationObject", "clientDataJSON"])
+        credential["response"][member] = b64url(
+            _mutated(unb64url(credential["response"][member]), rng)
+        )
+        response = api.post(
+            REGISTER_VERIFY,
+            {"challenge_id": started["challenge_id"], "credential": credential},
+            format="json",
+            **auth_of(user),
+        )
+        assert response.status_code in {201, 400}, response.content
+    for _ in range(60):
+        started = login_options(api)
+        credential = alice.authenticator.get(started["options"])
+        member = rng.choice(["authenticatorData", "clientDataJSON", "signature"])
+        credential["response"][member] = b64url(
+            _mutated(unb64url(credential["response"][member]), rng)
+        )
+        assert login_verify(api, started, credential).status_code in {200, 401}
 
 
 @pytest.mark.parametrize("credential", [*NOT_OBJECTS, {"id": "x"}, {"rawId": NOT_BASE64}])
