@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -35,6 +36,7 @@ from accounts.passkeys.selectors import (
 from accounts.users.models import User
 from authsvc.exceptions import (
     Conflict,
+    EmailUnverified,
     InvalidCredentials,
     MfaLoginCodeInvalid,
     NotFound,
@@ -256,7 +258,8 @@ def passkey_login_complete(
     *, challenge_id: uuid.UUID, credential: dict[str, Any], request: HttpRequest
 ) -> tuple[User, list[str]]:
     """A usernameless login: the passkey's user and the session's ``amr``. Every failure
-    (unknown or removed passkey, bad assertion, inactive account) is InvalidCredentials.
+    (unknown or removed passkey, bad assertion, inactive account) is InvalidCredentials;
+    an unverified address under AUTH_REQUIRE_VERIFIED_EMAIL is EmailUnverified.
 
     No second factor follows, TOTP or not: a passkey is bound to this site's origin (it
     cannot be phished) and to a device; with user verification it is two factors already.
@@ -277,6 +280,16 @@ def passkey_login_complete(
         kind=Ceremony.LOGIN,
         request=request,
     )
+    # As at the password, and only after the passkey proved the account.
+    if settings.AUTH_REQUIRE_VERIFIED_EMAIL and passkey.user.email_verified_at is None:
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            status=AuditStatus.FAILURE,
+            user=passkey.user,
+            request=request,
+            details={"reason": "email_unverified"},
+        )
+        raise EmailUnverified()
     amr = AMR_PASSKEY_VERIFIED if user_verified else AMR_PASSKEY
     user_login_complete(request=request, user=passkey.user, details={"amr": amr})
     return passkey.user, amr

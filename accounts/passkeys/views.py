@@ -252,7 +252,8 @@ class PasskeyLoginVerifyView(APIView):
         "signature, wrong origin or relying party, a sign count that went backwards, an "
         "inactive account) is `401 invalid_credentials`; the challenge is used up by the "
         "attempt. `400 challenge_invalid` for a challenge that is unknown, used, expired or "
-        "of another ceremony: ask for new options.",
+        "of another ceremony: ask for new options. With `AUTH_REQUIRE_VERIFIED_EMAIL` on, an "
+        "account whose address is not verified is `403 email_unverified`, as at `/login`.",
         request=PasskeyLoginRequestSerializer,
         responses={
             200: LoginResponseSerializer,
@@ -261,6 +262,7 @@ class PasskeyLoginVerifyView(APIView):
                 errors.PasskeyChallengeInvalid,
                 *BODY_ERRORS,
                 errors.InvalidCredentials,
+                errors.EmailUnverified,
                 examples={errors.ValidationFailed: _MALFORMED},
             ),
         },

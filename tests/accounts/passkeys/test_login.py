@@ -200,6 +200,17 @@ def test_an_inactive_account_cannot_log_in_with_its_passkey(api, alice):
     assert_problem(response, 401, "invalid_credentials")
 
 
+def test_an_unverified_address_cannot_log_in_when_verification_is_required(api, alice, settings):
+    settings.AUTH_REQUIRE_VERIFIED_EMAIL = True
+
+    response = login(api, alice.authenticator)
+
+    assert_problem(response, 403, "email_unverified")
+    alice.email_verified_at = timezone.now()
+    alice.save(update_fields=["email_verified_at"])
+    assert login(api, alice.authenticator).status_code == 200
+
+
 @pytest.mark.parametrize("replayed_count", [0, 3, 5])
 def test_a_sign_count_that_goes_backwards_is_refused_and_audited(api, alice, replayed_count):
     # given a passkey whose authenticator has signed five times
