@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from accounts.audit.models import AuditLog
 from accounts.passkeys.models import Passkey, PasskeyChallenge
-from tests.accounts.mfa.helpers import enrol
 from tests.accounts.passkeys.authenticator import SoftAuthenticator
 from tests.accounts.passkeys.flows import (
     LOGIN_OPTIONS,
@@ -18,6 +17,7 @@ from tests.accounts.passkeys.flows import (
     login_verify,
     register,
     register_options,
+    totp_enable,
 )
 from tests.factories import UserFactory
 from tests.problem import assert_problem
@@ -81,7 +81,7 @@ def test_an_authenticator_without_a_counter_logs_in_again_and_again(api):
 
 
 def test_a_passkey_login_needs_no_totp_even_when_totp_is_on(api, alice):
-    enrol(api, alice)
+    totp_enable(api, alice)
 
     response = login(api, alice.authenticator)
 

@@ -8,16 +8,18 @@ import pytest
 
 from accounts.mfa.models import MfaChallenge
 from accounts.passkeys.models import PasskeyChallenge
-from tests.accounts.mfa.helpers import LOGIN_MFA, enrol, mfa_token_of
 from tests.accounts.passkeys.authenticator import SoftAuthenticator, b64url, unb64url
 from tests.accounts.passkeys.flows import (
+    LOGIN_MFA,
     MFA_PASSKEY_OPTIONS,
     REGISTER_VERIFY,
     auth_of,
     login_options,
     login_verify,
+    mfa_token_of,
     register,
     register_options,
+    totp_enable,
 )
 from tests.factories import UserFactory
 from tests.problem import assert_problem
@@ -246,7 +248,7 @@ def test_mutated_registrations_and_assertions_are_refused_never_a_500(api, alice
 
 @pytest.mark.parametrize("credential", [*NOT_OBJECTS, {"id": "x"}, {"rawId": NOT_BASE64}])
 def test_a_malformed_second_factor_credential_is_400_and_uses_no_try(api, alice, credential):
-    enrol(api, alice)
+    totp_enable(api, alice)
     mfa_token = mfa_token_of(api, alice)
     started = api.post(MFA_PASSKEY_OPTIONS, {"mfa_token": mfa_token}, format="json").json()
 

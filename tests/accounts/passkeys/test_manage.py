@@ -4,8 +4,7 @@ import pytest
 
 from accounts.audit.models import AuditLog
 from accounts.passkeys.models import Passkey
-from tests.accounts.mfa.helpers import enrol
-from tests.accounts.passkeys.flows import PASSKEYS, auth_of, register
+from tests.accounts.passkeys.flows import PASSKEYS, auth_of, register, totp_enable
 from tests.factories import UserFactory
 from tests.problem import assert_problem
 
@@ -129,7 +128,7 @@ def test_the_last_passkey_can_be_deleted_when_the_password_works(api):
 
 def test_the_last_passkey_can_be_deleted_when_totp_is_on(api):
     user = UserFactory()
-    enrol(api, user)
+    totp_enable(api, user)
     passkey = register(api, user)
     auth = auth_of(user)
     _without_password(user)

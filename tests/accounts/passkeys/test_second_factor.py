@@ -5,9 +5,16 @@ import pytest
 from accounts.audit.models import AuditLog
 from accounts.login.models import LoginLockout
 from accounts.mfa.models import MfaChallenge
-from tests.accounts.mfa.helpers import LOGIN_MFA, code_at, enrol, mfa_token_of
 from tests.accounts.passkeys.authenticator import SoftAuthenticator
-from tests.accounts.passkeys.flows import MFA_PASSKEY_OPTIONS, login_options, register
+from tests.accounts.passkeys.flows import (
+    LOGIN_MFA,
+    MFA_PASSKEY_OPTIONS,
+    login_options,
+    mfa_token_of,
+    register,
+    totp_code,
+    totp_enable,
+)
 from tests.factories import UserFactory
 from tests.problem import assert_problem
 from tests.tokens import claims_of
@@ -19,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def alice(api):
     """An account with a password, TOTP and a passkey."""
     user = UserFactory(username="alice")
-    user.totp_secret = enrol(api, user)["secret"]
+    user.totp_secret = totp_enable(api, user)
     user.authenticator = register(api, user)["authenticator"]
     return user
 
@@ -47,7 +54,7 @@ def test_mfa_required_lists_passkey_when_the_account_has_one(api, alice):
 
 def test_mfa_required_does_not_list_passkey_without_one(api):
     user = UserFactory()
-    enrol(api, user)
+    totp_enable(api, user)
 
     response = api.post(
         "/api/v1/auth/login", {"login": user.username, "password": user.raw_password}, format="json"
@@ -172,7 +179,7 @@ def test_a_replayed_passkey_challenge_is_mfa_code_invalid(api, alice):
 def test_options_for_a_dead_mfa_token_are_token_invalid(api, alice, mfa_token):
     if mfa_token == "used":
         mfa_token = mfa_token_of(api, alice)
-        code = code_at(alice.totp_secret)
+        code = totp_code(alice.totp_secret)
         assert (
             api.post(LOGIN_MFA, {"mfa_token": mfa_token, "code": code}, format="json").status_code
             == 200
@@ -183,7 +190,7 @@ def test_options_for_a_dead_mfa_token_are_token_invalid(api, alice, mfa_token):
 
 def test_options_for_an_account_without_a_passkey_are_409(api):
     user = UserFactory()
-    enrol(api, user)
+    totp_enable(api, user)
 
     assert_problem(_options(api, mfa_token_of(api, user)), 409, "conflict")
 
@@ -192,7 +199,7 @@ def test_a_totp_code_still_works_next_to_the_passkey(api, alice):
     mfa_token = mfa_token_of(api, alice)
 
     response = api.post(
-        LOGIN_MFA, {"mfa_token": mfa_token, "code": code_at(alice.totp_secret)}, format="json"
+        LOGIN_MFA, {"mfa_token": mfa_token, "code": totp_code(alice.totp_secret)}, format="json"
     )
 
     assert response.status_code == 200, response.content
