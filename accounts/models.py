@@ -3,6 +3,7 @@
 from accounts.audit.models import AuditLog
 from accounts.login.models import LoginLockout
 from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice
+from accounts.passkeys.models import Passkey, PasskeyChallenge
 from accounts.recovery.models import RecoveryToken, TokenPurpose
 from accounts.tokens.models import LoginSession, RevokeReason
 from accounts.users.models import User
@@ -12,6 +13,8 @@ __all__ = [
     "LoginLockout",
     "LoginSession",
     "MfaChallenge",
+    "Passkey",
+    "PasskeyChallenge",
     "RecoveryCode",
     "RecoveryToken",
     "RevokeReason",

@@ -58,6 +58,16 @@ class InvalidCredentials(ServiceError):
     default_detail = "The login or password is incorrect."
 
 
+class PasskeyCounterRegressed(InvalidCredentials):
+    """A passkey's signature was right but its sign count did not move past the stored one:
+    a cloned authenticator, or a replayed assertion (WebAuthn §6.1.1). Answered exactly as
+    invalid_credentials; its own class so the service can audit it with ``received``."""
+
+    def __init__(self, *, received: int) -> None:
+        super().__init__()
+        self.received = received
+
+
 class MfaRequired(ServiceError):
     """The password was right and the account has a second factor: nothing is issued yet.
 
@@ -78,6 +88,17 @@ class MfaLoginCodeInvalid(ServiceError):
 
     status, code, title = 401, "mfa_code_invalid", "Invalid code"
     default_detail = "The code is wrong, expired or already used."
+
+
+class PasskeyChallengeInvalid(ServiceError):
+    """A passkey ceremony's challenge that is unknown, used, expired or of another ceremony.
+    A 400, not a 401: nothing the user proved is wrong; the client asks for new options."""
+
+    status, code, title = 400, "challenge_invalid", "Invalid challenge"
+    default_detail = (
+        "The challenge is unknown, expired, already used or belongs to another ceremony; "
+        "ask for new options."
+    )
 
 
 class NotAuthenticated(ServiceError):

@@ -3,6 +3,7 @@
 The full list of variables, with their defaults, is in README.md and .env.example.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -211,6 +212,12 @@ SPECTACULAR_SETTINGS = {
             "name": "mfa",
             "description": "A second factor for the logged-in user: TOTP enrolment, recovery "
             "codes, turning it off. The login's second stage is `POST /login/mfa` (auth).",
+        },
+        {
+            "name": "passkeys",
+            "description": "WebAuthn passkeys: registering and managing them (Bearer), logging "
+            "in with one and no username, and a passkey as the second factor of a password "
+            "login.",
         },
         {
             "name": "operations",
@@ -512,6 +519,23 @@ AUTH_MFA_RESET_NOTICE_SUBJECT = env_str(
 )
 # 1: staff must log in to the admin with TOTP; one without it is sent to enrol first.
 AUTH_ADMIN_REQUIRE_MFA = env_bool("AUTH_ADMIN_REQUIRE_MFA", False)
+
+# Passkeys (docs/passkeys.md): WebAuthn credentials as a first factor and as a second. The
+# relying party id is the registrable domain the credentials are bound to (an authenticator
+# signs its SHA-256); changing it orphans every registered passkey. The origins are the exact
+# scheme://host[:port] of the pages that call navigator.credentials (no path, no slash).
+AUTH_WEBAUTHN_RP_ID = env_str("AUTH_WEBAUTHN_RP_ID", "localhost")
+AUTH_WEBAUTHN_RP_NAME = env_str("AUTH_WEBAUTHN_RP_NAME", "authsvc")
+AUTH_WEBAUTHN_ORIGINS = env_list("AUTH_WEBAUTHN_ORIGINS", "http://localhost:8000")
+for _origin in AUTH_WEBAUTHN_ORIGINS:
+    if not re.fullmatch(r"https?://[^/\s]+", _origin):
+        raise ImproperlyConfigured(
+            f"AUTH_WEBAUTHN_ORIGINS: {_origin!r} is not an origin like https://example.com"
+        )
+if not AUTH_WEBAUTHN_ORIGINS:
+    raise ImproperlyConfigured("AUTH_WEBAUTHN_ORIGINS needs at least one origin.")
+# Passkey login options per client IP (each one stores a challenge; none costs a hash).
+AUTH_PASSKEY_RATE = env_str("AUTH_PASSKEY_RATE", "30/m")
 
 # Mail leaves the request through a durable queue (authsvc/mail.py): a row in the database,
 # delivered by `manage.py db_worker`. Every database (SQLite, PostgreSQL) holds its own queue,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["audit", "users", "tokens", "login", "passwords", "recovery", "mfa"]
+LAYERS = ["audit", "users", "tokens", "login", "passwords", "recovery", "mfa", "passkeys"]
 TOP_MODULES = {"views.py", "urls.py"}
 
 

@@ -3,7 +3,7 @@
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-EXPECTED_ORDER = ["auth", "tokens", "mfa", "operations"]
+EXPECTED_ORDER = ["auth", "tokens", "mfa", "passkeys", "operations"]
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,7 @@ def test_every_operation_has_exactly_one_declared_tag(schema):
         ("post", "/api/v1/auth/password/change", "auth"),
         ("post", "/api/v1/auth/token/refresh", "tokens"),
         ("get", "/.well-known/jwks.json", "tokens"),
+        ("post", "/api/v1/auth/passkeys/login/verify", "passkeys"),
         ("get", "/readyz", "operations"),
     ],
 )

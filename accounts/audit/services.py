@@ -58,6 +58,13 @@ class AuditAction(StrEnum):
     MFA_FAILED = "mfa_failed"  # a wrong second factor; details: {"method": ...}
     RECOVERY_CODE_USED = "recovery_code_used"
     RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
+    # Details name a passkey "key" (its row id): "passkey" or "credential" would be redacted
+    # as if they held a secret (authsvc.logging matches "pass" and "credential").
+    PASSKEY_ADDED = "passkey_added"  # details: {"key": <id>}
+    PASSKEY_REMOVED = "passkey_removed"  # {"key": <id>, "by": "self" or "admin:<id>"}
+    # success: {"key": <id>, "ceremony": "login" or "mfa"}; failure: {"reason": ...}
+    PASSKEY_LOGIN = "passkey_login"
+    PASSKEY_COUNTER_REGRESSED = "passkey_counter_regressed"  # {"key", "stored", "received"}
 
 
 class AuditStatus(StrEnum):

@@ -22,6 +22,7 @@ from accounts.login.lockout import login_lockout_key
 from accounts.login.serializers import LoginRequestSerializer, LoginResponseSerializer
 from accounts.mfa.selectors import mfa_enabled
 from accounts.mfa.services import mfa_login_begin
+from accounts.passkeys.selectors import passkeys_exist
 from accounts.tokens.responses import TOKEN_PAIR_EXAMPLE, token_pair_response
 from authsvc import exceptions as errors
 from authsvc.openapi import BODY_ERRORS, RATE_ERRORS, problem_responses
@@ -90,6 +91,7 @@ class LoginView(APIView):
                 user=user,
                 lockout_key=login_lockout_key(credentials["login"], request._request),
                 request=request._request,
+                extra_methods=["passkey"] if passkeys_exist(user=user) else [],
             )
         services.user_login_complete(request=request._request, user=user)
         response = token_pair_response(request, user, status.HTTP_200_OK)

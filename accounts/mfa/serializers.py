@@ -69,4 +69,27 @@ class SecondFactorRequestSerializer(serializers.Serializer):
 
 
 class MfaLoginRequestSerializer(SecondFactorRequestSerializer):
+    """Exactly one second factor: a TOTP code, a recovery code, or a passkey's answer
+    (``challenge_id`` from ``POST /login/mfa/passkey/options`` with ``credential``)."""
+
     mfa_token = TextField(max_length=128, help_text="From the `mfa_required` problem.")
+    challenge_id = serializers.UUIDField(
+        required=False, help_text="From `POST /login/mfa/passkey/options`; with `credential`."
+    )
+    credential = serializers.DictField(
+        required=False,
+        help_text="navigator.credentials.get()'s answer in JSON form (PublicKeyCredential."
+        "toJSON()); with `challenge_id`.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        given = [name for name in ("code", "recovery_code", "credential") if name in attrs]
+        if len(given) != 1 or ("challenge_id" in attrs) != ("credential" in attrs):
+            raise serializers.ValidationError(
+                {
+                    "non_field_errors": [
+                        "Send exactly one of code, recovery_code, and challenge_id with credential."
+                    ]
+                }
+            )
+        return attrs

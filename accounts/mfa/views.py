@@ -23,6 +23,11 @@ from accounts.mfa.serializers import (
     TotpEnrolRequestSerializer,
     TotpEnrolResponseSerializer,
 )
+from accounts.passkeys import services as passkey_services
+from accounts.passkeys.serializers import (
+    PasskeyMfaOptionsRequestSerializer,
+    PasskeyOptionsResponseSerializer,
+)
 from accounts.tokens.authentication import request_user
 from accounts.tokens.responses import (
     TOKEN_PAIR_EXAMPLE,
@@ -272,12 +277,15 @@ class LoginMfaView(APIView):
         operation_id="auth_login_mfa",
         summary="Log in: the second factor",
         description="Trades the `mfa_token` of a `401 mfa_required` login and a second factor "
-        "(`code` from the authenticator app, or a `recovery_code`) for the usual token "
-        'response. Its tokens\' `amr` says how: `["pwd", "otp", "mfa"]` or '
-        '`["pwd", "mfa", "recovery_code"]`. A wrong code is `401 mfa_code_invalid` and '
-        "counts toward the account's lockout like a wrong password (423 once locked); one "
-        "`mfa_token` allows 5 codes and lives `AUTH_MFA_TOKEN_TTL` seconds (300), after "
-        "which, or once used, it is `401 token_invalid`: log in with the password again.",
+        "(`code` from the authenticator app, a `recovery_code`, or a passkey: `challenge_id` "
+        "from `POST /login/mfa/passkey/options` with the `credential` "
+        "`navigator.credentials.get()` answered) for the usual token response. Its tokens' "
+        '`amr` says how: `["pwd", "otp", "mfa"]`, `["pwd", "mfa", "recovery_code"]` or '
+        '`["pwd", "hwk", "mfa"]`. A wrong code or passkey answer (a used or expired passkey '
+        "challenge included) is `401 mfa_code_invalid` and counts toward the account's "
+        "lockout like a wrong password (423 once locked); one `mfa_token` allows 5 tries and "
+        "lives `AUTH_MFA_TOKEN_TTL` seconds (300), after which, or once used, it is "
+        "`401 token_invalid`: log in with the password again.",
         request=MfaLoginRequestSerializer,
         responses={
             200: LoginResponseSerializer,
@@ -305,6 +313,24 @@ class LoginMfaView(APIView):
                 value={"mfa_token": "q3V…", "recovery_code": "7k2m-x9qp-4hcd-e8tw"},
                 request_only=True,
             ),
+            OpenApiExample(
+                "passkey",
+                value={
+                    "mfa_token": "q3V…",
+                    "challenge_id": "5b0f3c1e-8a7d-4d2b-9c61-0e4f7a2b9d13",
+                    "credential": {
+                        "id": "hmBv3QmuK0Oe2G5l8kCGUw",
+                        "rawId": "hmBv3QmuK0Oe2G5l8kCGUw",
+                        "type": "public-key",
+                        "response": {
+                            "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0Iiwi…",
+                            "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVz…",
+                            "signature": "MEUCIQD…",
+                        },
+                    },
+                },
+                request_only=True,
+            ),
             TOKEN_PAIR_EXAMPLE,
         ],
         tags=["auth"],
@@ -315,7 +341,78 @@ class LoginMfaView(APIView):
         )
         payload = MfaLoginRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        user, amr = services.mfa_login_complete(request=request._request, **payload.validated_data)
+        if "credential" in payload.validated_data:
+            user, amr = passkey_services.passkey_mfa_login_complete(
+                request=request._request, **payload.validated_data
+            )
+        else:
+            user, amr = services.mfa_login_complete(
+                request=request._request, **payload.validated_data
+            )
         response = token_pair_response(request, user, status.HTTP_200_OK, amr=amr)
         device_token_attach(response, user=user)
         return response
+
+
+class LoginMfaPasskeyOptionsView(APIView):
+    authentication_classes = ()
+    permission_classes = ()
+
+    @extend_schema(
+        operation_id="auth_login_mfa_passkey_options",
+        summary="Log in: passkey options for the second factor",
+        description="Request options for `navigator.credentials.get()` that allow only the "
+        "passkeys of the account behind `mfa_token` (offered when `methods` of the "
+        "`mfa_required` problem lists `passkey`). Uses none of the token's 5 tries; the "
+        "challenge is bound to this pending login and good for one `POST /login/mfa` within "
+        "300 s. `401 token_invalid` for an `mfa_token` that is unknown, used, expired or out "
+        "of tries; `409 conflict` when the account has no passkey. At most "
+        "`AUTH_PASSKEY_RATE` per client IP (429).",
+        request=PasskeyMfaOptionsRequestSerializer,
+        responses={
+            200: PasskeyOptionsResponseSerializer,
+            **problem_responses(
+                errors.ValidationFailed,
+                *BODY_ERRORS,
+                errors.TokenInvalid,
+                errors.Conflict,
+                *RATE_ERRORS,
+                examples={
+                    errors.TokenInvalid: {
+                        "detail": "The mfa_token is invalid, expired, used up or already used."
+                    },
+                    errors.Conflict: {"detail": "This account has no passkey."},
+                },
+            ),
+        },
+        examples=[
+            OpenApiExample("mfa token", value={"mfa_token": "q3V…"}, request_only=True),
+            OpenApiExample(
+                "options",
+                value={
+                    "challenge_id": "5b0f3c1e-8a7d-4d2b-9c61-0e4f7a2b9d13",
+                    "options": {
+                        "rpId": "example.com",
+                        "challenge": "Xb1pK3q…",
+                        "timeout": 300000,
+                        "allowCredentials": [
+                            {"id": "hmBv3QmuK0Oe2G5l8kCGUw", "type": "public-key"}
+                        ],
+                        "userVerification": "preferred",
+                    },
+                },
+                response_only=True,
+            ),
+        ],
+        tags=["passkeys"],
+    )
+    def post(self, request: Request) -> Response:
+        rate_limit_enforce(
+            request=request._request, group="auth.passkey.mfa", rate=settings.AUTH_PASSKEY_RATE
+        )
+        payload = PasskeyMfaOptionsRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        found = passkey_services.passkey_mfa_begin(**payload.validated_data)
+        return Response(
+            PasskeyOptionsResponseSerializer(found).data, headers={"Cache-Control": "no-store"}
+        )

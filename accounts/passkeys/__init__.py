@@ -1,0 +1,1 @@
+"""Passkeys: WebAuthn credentials as a first factor (usernameless) and as a second."""
