@@ -351,6 +351,7 @@ def passkey_mfa_login_complete(
         wrong=MfaLoginCodeInvalid,
         method="passkey",
         verify=verify,
+        take_back=False,  # the login completes now and resets the whole count
     )
     return mfa_login_finish(challenge=pending, amr=amr, request=request), amr
 

@@ -72,4 +72,4 @@ def test_purge_tokens_deletes_mailed_tokens_and_pending_mfa_logins_expired_long_
         now + timedelta(hours=1)
     ]
     assert MfaChallenge.objects.get().expires_at > now
-    assert "1 mailed token(s) and 1 pending second-factor login(s)" in out.getvalue()
+    assert "1 mailed token(s), 1 pending second-factor login(s)" in out.getvalue()

@@ -1,5 +1,5 @@
 """``manage.py purge_tokens``: delete login sessions expired or revoked past retention, and
-mailed tokens and pending second-factor logins expired past it.
+mailed tokens, pending second-factor logins and passkey challenges expired past it.
 
 Run it on a schedule (daily is plenty; see docs/tokens.md). Deleting a session only
 drops its history: a token of a deleted session is refused exactly as a revoked one.
@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.mfa.services import mfa_challenges_purge
+from accounts.passkeys.services import passkey_challenges_purge
 from accounts.recovery.services import recovery_tokens_purge
 from accounts.tokens.services import login_sessions_purge
 
@@ -38,7 +39,9 @@ class Command(BaseCommand):
         sessions = login_sessions_purge(retention=retention)
         mailed = recovery_tokens_purge(retention=retention)
         pending = mfa_challenges_purge(retention=retention)
+        ceremonies = passkey_challenges_purge(retention=retention)
         self.stdout.write(
-            f"purge_tokens: deleted {sessions} login session(s), {mailed} mailed token(s) and "
-            f"{pending} pending second-factor login(s) ended over {days} day(s) ago."
+            f"purge_tokens: deleted {sessions} login session(s), {mailed} mailed token(s), "
+            f"{pending} pending second-factor login(s) and {ceremonies} passkey challenge(s) "
+            f"ended over {days} day(s) ago."
         )
