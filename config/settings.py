@@ -512,6 +512,15 @@ AUTH_MFA_RESET_NOTICE_SUBJECT = env_str(
 )
 # 1: staff must log in to the admin with TOTP; one without it is sent to enrol first.
 AUTH_ADMIN_REQUIRE_MFA = env_bool("AUTH_ADMIN_REQUIRE_MFA", False)
+# The admin asks staff with TOTP for a code (accounts.mfa.admin.MfaAdminSite, installed as
+# admin.site by accounts.apps.AdminSiteConfig). django-otp's middleware marks the sessions that
+# proved one: right after AuthenticationMiddleware, whose request.user it wraps, lazily (the
+# API authenticates with DRF and never reads it).
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "accounts.apps.AdminSiteConfig"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
 
 # Mail leaves the request through a durable queue (authsvc/mail.py): a row in the database,
 # delivered by `manage.py db_worker`. Every database (SQLite, PostgreSQL) holds its own queue,
