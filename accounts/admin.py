@@ -5,6 +5,7 @@ from django.contrib import admin
 from accounts.audit.admin import AuditLogAdmin
 from accounts.audit.models import AuditLog
 from accounts.login.admin import LockoutAdminMixin
+from accounts.mfa.admin import MfaAdminMixin
 from accounts.passkeys.admin import PasskeysAdminMixin
 from accounts.tokens.admin import SessionsAdminMixin
 from accounts.users import admin as users_admin
@@ -12,8 +13,14 @@ from accounts.users.models import User
 
 
 @admin.register(User)
-class UserAdmin(LockoutAdminMixin, SessionsAdminMixin, PasskeysAdminMixin, users_admin.UserAdmin):
-    actions = ("unlock_selected", "end_all_sessions")
+class UserAdmin(
+    LockoutAdminMixin,
+    SessionsAdminMixin,
+    MfaAdminMixin,
+    PasskeysAdminMixin,
+    users_admin.UserAdmin,
+):
+    actions = ("unlock_selected", "end_all_sessions", "reset_mfa")
 
 
 admin.site.register(AuditLog, AuditLogAdmin)

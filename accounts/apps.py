@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class AccountsConfig(AppConfig):
@@ -23,3 +24,13 @@ class AccountsConfig(AppConfig):
         # Every password change and every deactivation ends sessions, whichever path made it.
         password_set.connect(sessions_end_on_password_set, dispatch_uid="sessions-end-password")
         user_deactivated.connect(sessions_end_on_deactivation, dispatch_uid="sessions-end-inactive")
+
+
+class AdminSiteConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with our site as ``admin.site``: staff prove a second factor
+    (accounts.mfa.admin.MfaAdminSite). Django's documented way to replace the default
+    site, so every app's ``admin.register`` lands on it; the class is named by path,
+    imported once the models are ready."""
+
+    default = False  # named in INSTALLED_APPS; "accounts" itself stays AccountsConfig
+    default_site = "accounts.mfa.admin.MfaAdminSite"

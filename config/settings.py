@@ -519,6 +519,15 @@ AUTH_MFA_RESET_NOTICE_SUBJECT = env_str(
 )
 # 1: staff must log in to the admin with TOTP; one without it is sent to enrol first.
 AUTH_ADMIN_REQUIRE_MFA = env_bool("AUTH_ADMIN_REQUIRE_MFA", False)
+# The admin asks staff with TOTP for a code (accounts.mfa.admin.MfaAdminSite, installed as
+# admin.site by accounts.apps.AdminSiteConfig). django-otp's middleware marks the sessions that
+# proved one: right after AuthenticationMiddleware, whose request.user it wraps, lazily (the
+# API authenticates with DRF and never reads it).
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "accounts.apps.AdminSiteConfig"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
 
 # Passkeys (docs/passkeys.md): WebAuthn credentials as a first factor and as a second. The
 # relying party id is the registrable domain the credentials are bound to (an authenticator

@@ -20,8 +20,9 @@ from accounts.login import services
 from accounts.login.devices import device_token_attach
 from accounts.login.lockout import login_lockout_key
 from accounts.login.serializers import LoginRequestSerializer, LoginResponseSerializer
+from accounts.mfa.admin import admin_mfa_verified
 from accounts.mfa.selectors import mfa_enabled
-from accounts.mfa.services import mfa_login_begin
+from accounts.mfa.services import AMR_TOTP, mfa_login_begin
 from accounts.passkeys.selectors import passkeys_exist
 from accounts.tokens.responses import TOKEN_PAIR_EXAMPLE, token_pair_response
 from authsvc import exceptions as errors
@@ -103,7 +104,9 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
     """The admin's login page with the API login's guards: the per-client-IP rate limit
     (its own bucket, the same ``AUTH_LOGIN_RATE``) and an audit row for every attempt.
 
-    The account lockout needs nothing here: AxesBackend guards every ``authenticate``.
+    The account lockout needs nothing here: AxesBackend guards every ``authenticate``, and
+    the form reports a missing or wrong TOTP code to axes as a failed login. Such a refusal
+    names the account in its audit row: its password was right.
     """
     if request.method != "POST":
         return admin.site.login(request, extra_context)
@@ -113,19 +116,23 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
         return problem_response(exc)
     response = admin.site.login(request, extra_context)
     if response.status_code == HTTPStatus.FOUND and request.user.is_authenticated:
+        details: dict[str, Any] = {"via": "admin"}
+        if admin_mfa_verified(request):
+            details["amr"] = AMR_TOTP
         audit_record(
-            action=AuditAction.LOGIN_SUCCEEDED,
-            user=request.user,
-            request=request,
-            details={"via": "admin"},
+            action=AuditAction.LOGIN_SUCCEEDED, user=request.user, request=request, details=details
         )
     else:
         details = {"via": "admin"}
+        refusal = getattr(request, "admin_login_refusal", None)
         if getattr(request, "axes_locked_out", False):
             details["reason"] = "account_locked"
+        elif refusal is not None:
+            details["reason"] = refusal.reason
         audit_record(
             action=AuditAction.LOGIN_FAILED,
             status=AuditStatus.FAILURE,
+            user=refusal.user if refusal is not None else None,
             request=request,
             details=details,
         )
