@@ -512,6 +512,9 @@ AUTH_MFA_RESET_NOTICE_SUBJECT = env_str(
 )
 # 1: staff must log in to the admin with TOTP; one without it is sent to enrol first.
 AUTH_ADMIN_REQUIRE_MFA = env_bool("AUTH_ADMIN_REQUIRE_MFA", False)
+# 1: serve /playground, a browser client of every flow for developers (docs/playground.md).
+# Off by default and in the image: a production service has no use for a demo page.
+AUTH_PLAYGROUND = env_bool("AUTH_PLAYGROUND", False)
 
 # Mail leaves the request through a durable queue (authsvc/mail.py): a row in the database,
 # delivered by `manage.py db_worker`. Every database (SQLite, PostgreSQL) holds its own queue,
