@@ -11,6 +11,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.accounts.recovery.mails import mailed_token
 from tests.browser import csp_violations
 from tests.factories import UserFactory
 from tests.servers import free_port, start_gunicorn
@@ -90,6 +91,27 @@ def log_in(page, login: str, password: str = PASSWORD) -> None:
     step(page, lambda: page.click("#login-form button"))
 
 
+def enable_totp(page) -> tuple[pyotp.TOTP, list[str]]:
+    """Turn TOTP on from the playground: the authenticator and the recovery codes shown."""
+    page.fill("#totp-start-form [name=current_password]", PASSWORD)
+    step(page, lambda: page.click("#totp-start-form button"))
+    answer(page, "POST", "/mfa/totp", 200)
+    # The QR code is the server's SVG, inserted under the CSP.
+    expect(page.locator("#totp-qr svg path")).to_have_count(1)
+    totp = pyotp.TOTP(page.inner_text("#totp-secret"))
+    page.fill("#totp-confirm-form [name=code]", totp.now())
+    step(page, lambda: page.click("#totp-confirm-form button"))
+    answer(page, "POST", "/mfa/totp/confirm", 200)
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    return totp, page.locator("#recovery-codes li").all_inner_texts()
+
+
+def log_out(page) -> None:
+    step(page, lambda: page.click("#logout"))
+    answer(page, "POST", "/logout", 204)
+    expect(page.locator("#state")).to_have_text("Not logged in.")
+
+
 def assert_clean(page, *, expected_statuses: tuple[int, ...] = ()) -> None:
     """No CSP violation and no console error, except Chromium's own line for each answer the
     flow expects to be an error (it logs every non-2xx fetch, e.g. 401 mfa_required)."""
@@ -141,21 +163,9 @@ def test_totp_enrolment_then_login_with_password_and_code(playground):
     log_in(page, "bob")
     answer(page, "POST", "/login", 200)
 
-    # when bob turns TOTP on: the QR code is the server's SVG, inserted under the CSP
-    page.fill("#totp-start-form [name=current_password]", PASSWORD)
-    step(page, lambda: page.click("#totp-start-form button"))
-    answer(page, "POST", "/mfa/totp", 200)
-    expect(page.locator("#totp-qr svg path")).to_have_count(1)
-    totp = pyotp.TOTP(page.inner_text("#totp-secret"))
-    page.fill("#totp-confirm-form [name=code]", totp.now())
-    step(page, lambda: page.click("#totp-confirm-form button"))
-    answer(page, "POST", "/mfa/totp/confirm", 200)
-    expect(page.locator("#recovery-codes li")).to_have_count(10)
-
-    # and logs out, then in again: the password is not enough
-    step(page, lambda: page.click("#logout"))
-    answer(page, "POST", "/logout", 204)
-    expect(page.locator("#state")).to_have_text("Not logged in.")
+    # when bob turns TOTP on, logs out and in again: the password is not enough
+    totp, _ = enable_totp(page)
+    log_out(page)
     log_in(page, "bob")
     answer(page, "POST", "/login", 401)
     expect(page.locator("#mfa-methods")).to_have_text("totp, recovery_code")
@@ -169,6 +179,46 @@ def test_totp_enrolment_then_login_with_password_and_code(playground):
     step(page, lambda: page.click("#sessions-list"))
     expect(page.locator("#sessions tr[data-current=true]")).to_contain_text("pwd otp mfa")
     assert_clean(page, expected_statuses=(401,))
+
+
+def test_a_recovery_code_finishes_a_login_instead_of_the_app(playground):
+    UserFactory(username="grace", password=PASSWORD)
+    page = playground
+    log_in(page, "grace")
+    answer(page, "POST", "/login", 200)
+    _, recovery_codes = enable_totp(page)
+    log_out(page)
+
+    log_in(page, "grace")
+    answer(page, "POST", "/login", 401)
+    page.fill("#mfa-recovery-form [name=recovery_code]", recovery_codes[0])
+    step(page, lambda: page.click("#mfa-recovery-form button"))
+
+    entry = answer(page, "POST", "/login/mfa", 200)
+    assert recovery_codes[0] not in entry.inner_text()
+    expect(page.locator("#state")).to_contain_text("Logged in as grace")
+    step(page, lambda: page.click("#sessions-list"))
+    expect(page.locator("#sessions tr[data-current=true]")).to_contain_text("pwd mfa recovery_code")
+    assert_clean(page, expected_statuses=(401,))
+
+
+def test_the_email_is_verified_with_the_mailed_token(playground, smtp, mail_worker):
+    smtp.messages.clear()
+    page = playground
+    page.fill("#register-form [name=username]", "heidi")
+    page.fill("#register-form [name=email]", "heidi@example.com")
+    page.fill("#register-form [name=password]", PASSWORD)
+    step(page, lambda: page.click("#register-form button"))
+    answer(page, "POST", "/register", 201)
+
+    # the developer pastes the token from the mail (the console, with make run)
+    page.fill("#verify-form [name=token]", mailed_token(smtp.wait_for(1)[-1], "verify-email"))
+    step(page, lambda: page.click("#verify-form button"))
+
+    answer(page, "POST", "/email/verify", 204)
+    step(page, lambda: page.click("#me"))
+    expect(answer(page, "GET", "/me", 200)).to_contain_text('"email_verified": true')
+    assert_clean(page)
 
 
 def test_sessions_are_listed_and_one_ended_from_the_playground(server, playground):
@@ -209,8 +259,7 @@ def test_passkey_created_then_used_to_log_in_without_a_username(playground, auth
     answer(page, "POST", "/login", 200)
 
     create_passkey(page)
-    step(page, lambda: page.click("#logout"))
-    answer(page, "POST", "/logout", 204)
+    log_out(page)
     page.fill("#login-form [name=login]", "")
     page.fill("#login-form [name=password]", "")
     step(page, lambda: page.click("#passkey-login"))
@@ -244,14 +293,8 @@ def test_passkey_as_the_second_factor_of_an_account_with_totp(playground, authen
     log_in(page, "frank")
     answer(page, "POST", "/login", 200)
     create_passkey(page)
-    page.fill("#totp-start-form [name=current_password]", PASSWORD)
-    step(page, lambda: page.click("#totp-start-form button"))
-    answer(page, "POST", "/mfa/totp", 200)
-    page.fill("#totp-confirm-form [name=code]", pyotp.TOTP(page.inner_text("#totp-secret")).now())
-    step(page, lambda: page.click("#totp-confirm-form button"))
-    answer(page, "POST", "/mfa/totp/confirm", 200)
-    step(page, lambda: page.click("#logout"))
-    answer(page, "POST", "/logout", 204)
+    enable_totp(page)
+    log_out(page)
 
     log_in(page, "frank")
     answer(page, "POST", "/login", 401)
