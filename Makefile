@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # Development values for local runs only; settings' own defaults are the production-safe ones.
-DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL_REDIRECT=0 LOG_FORMAT=console
+DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL_REDIRECT=0 LOG_FORMAT=console AUTH_PLAYGROUND=1
 CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
 
 .PHONY: run serve test pytest lint install lock bench bench-middleware bench-instructions deploy-check

@@ -546,6 +546,10 @@ if not AUTH_WEBAUTHN_ORIGINS:
 # Passkey login options per client IP (each one stores a challenge; none costs a hash).
 AUTH_PASSKEY_RATE = env_str("AUTH_PASSKEY_RATE", "30/m")
 
+# 1: serve /playground, a browser client of every flow for developers (docs/playground.md).
+# Off by default and in the image: a production service has no use for a demo page.
+AUTH_PLAYGROUND = env_bool("AUTH_PLAYGROUND", False)
+
 # Mail leaves the request through a durable queue (authsvc/mail.py): a row in the database,
 # delivered by `manage.py db_worker`. Every database (SQLite, PostgreSQL) holds its own queue,
 # so nothing beyond the database is needed; docs/operations.md "Mail queue".

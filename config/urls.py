@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import (
@@ -10,6 +11,7 @@ from accounts.login.views import admin_login
 from accounts.tokens.views import JwksView
 from authsvc.csp import csp_extend
 from authsvc.health import HealthView, MetricsView, ReadyView
+from authsvc.playground import playground_page
 
 # ReDoc's styled-components inject <style> elements at run time and its search runs in a
 # blob: worker; this one page gets both (scripts stay 'self'). Swagger UI and the admin
@@ -36,6 +38,7 @@ urlpatterns = [
     # Before the admin's own URLs, so its login page gets the rate limit and the audit.
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
+    *([path("playground", playground_page, name="playground")] if settings.AUTH_PLAYGROUND else []),
 ]
 
 handler400 = "authsvc.views.bad_request"

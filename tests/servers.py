@@ -61,10 +61,18 @@ class Server:
 
 
 def start_gunicorn(
-    tmp_path: Path, *, workers: int = 2, threads: int = 1, env: dict[str, str] | None = None
+    tmp_path: Path,
+    *,
+    workers: int = 2,
+    threads: int = 1,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
 ) -> Server:
-    """Start gunicorn on a free loopback port with the test settings; wait until it answers."""
-    port = free_port()
+    """Start gunicorn on a free loopback port with the test settings; wait until it answers.
+
+    Pass ``port`` (from ``free_port()``) when ``env`` must name it, as a WebAuthn origin does.
+    """
+    port = port or free_port()
     log_path = tmp_path / f"gunicorn-{port}.log"
     server_env = {
         **os.environ,
