@@ -29,10 +29,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from accounts.mfa.admin_enrol import admin_totp_enrol_begin, admin_totp_enrol_confirm
+from accounts.mfa.admin_enrol import admin_totp_enrol_confirm
 from accounts.mfa.models import TotpDevice
 from accounts.mfa.selectors import mfa_enabled, mfa_status, totp_device_confirmed
-from accounts.mfa.services import mfa_reset
+from accounts.mfa.services import mfa_reset, totp_enrolment_start
 from accounts.users.models import User
 from authsvc.exceptions import Conflict, ServiceError
 
@@ -248,7 +248,7 @@ class MfaAdminSite(admin.AdminSite):
         form = MfaEnrolForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
             try:
-                device = admin_totp_enrol_confirm(
+                device, codes = admin_totp_enrol_confirm(
                     user=user, code=form.cleaned_data["code"], request=request
                 )
             except Conflict:
@@ -256,24 +256,28 @@ class MfaAdminSite(admin.AdminSite):
             except ServiceError as exc:
                 form.add_error("code", exc.detail)
             else:
-                return self._enrolled(request, device=device, index=index)
+                return self._enrolled(request, device=device, codes=codes, index=index)
         context = {
             **self.each_context(request),
             "title": "Set up two-factor authentication",
             "form": form,
             "required": settings.AUTH_ADMIN_REQUIRE_MFA,
             # A failed code keeps the secret already scanned; only a GET starts over.
-            "enrolment": admin_totp_enrol_begin(user=user) if request.method != "POST" else None,
+            "enrolment": totp_enrolment_start(user=user) if request.method != "POST" else None,
         }
         return TemplateResponse(request, "admin/mfa/enrol.html", context)
 
-    def _enrolled(self, request: HttpRequest, *, device: TotpDevice, index: str) -> HttpResponse:
+    def _enrolled(
+        self, request: HttpRequest, *, device: TotpDevice, codes: list[str], index: str
+    ) -> HttpResponse:
+        """The session is verified; the recovery codes are shown this once (never cached)."""
         # The session gains a privilege: a new id, as Django's login gives one.
         request.session.cycle_key()
         django_otp.login(request, device)
-        messages.success(
-            request,
-            "Two-factor authentication is on. Recovery codes for the API login: create a "
-            "set with POST /api/v1/auth/mfa/recovery-codes and keep it safe.",
-        )
-        return HttpResponseRedirect(index)
+        context = {
+            **self.each_context(request),
+            "title": "Two-factor authentication is on",
+            "recovery_codes": codes,
+            "index": index,
+        }
+        return TemplateResponse(request, "admin/mfa/enrolled.html", context)

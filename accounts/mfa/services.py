@@ -206,21 +206,12 @@ def _factor_check(
     )
 
 
-@sensitive_variables("current_password")
-def totp_enrol_begin(
-    *, user: User, current_password: str, request: HttpRequest | None = None
-) -> TotpEnrolment:
-    """A new pending TOTP secret for ``user`` (replacing a pending one), after the password.
+def totp_enrolment_start(*, user: User) -> TotpEnrolment:
+    """A new pending TOTP secret for ``user``, replacing a pending one.
 
     Conflict when TOTP is already on: turning it off first needs a second factor, so a
     stolen access token and password cannot swap the owner's authenticator for theirs.
     """
-    current_password_verify(
-        user=user,
-        current_password=current_password,
-        action=AuditAction.MFA_ENABLED,
-        request=request,
-    )
     if totp_device_confirmed(user=user) is not None:
         raise Conflict("TOTP is already on; turn it off first to enrol another authenticator.")
     secret = totp_secret_new()
@@ -237,6 +228,20 @@ def totp_enrol_begin(
     )
     uri = totp_uri(secret=secret, account=user.email or user.username)
     return TotpEnrolment(secret=secret, otpauth_uri=uri, qr_svg=totp_qr_svg(uri))
+
+
+@sensitive_variables("current_password")
+def totp_enrol_begin(
+    *, user: User, current_password: str, request: HttpRequest | None = None
+) -> TotpEnrolment:
+    """``totp_enrolment_start`` after the current password (one hash)."""
+    current_password_verify(
+        user=user,
+        current_password=current_password,
+        action=AuditAction.MFA_ENABLED,
+        request=request,
+    )
+    return totp_enrolment_start(user=user)
 
 
 @sensitive_variables("code")

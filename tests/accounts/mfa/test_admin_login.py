@@ -223,9 +223,14 @@ def test_enrolment_with_the_right_code_turns_totp_on_and_opens_the_admin(client,
     # when
     response = client.post(ENROL, {"code": app.fresh_code()})
 
-    # then: TOTP on, audited, the session verified
-    assert response.status_code == 302
-    assert response["Location"] == INDEX
+    # then: TOTP on, the ten recovery codes shown once (never cached), audited, the session
+    # verified
+    assert response.status_code == 200
+    codes = response.context["recovery_codes"]
+    assert len(set(codes)) == 10
+    assert all(code in response.content.decode() for code in codes)
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert INDEX in response.content.decode()
     assert TotpDevice.objects.get(user=newcomer).confirmed is True
     assert AuditLog.objects.filter(action="mfa_enabled", user=newcomer, status="success").exists()
     assert client.get(USERS).status_code == 200
@@ -246,7 +251,7 @@ def test_a_wrong_enrolment_code_keeps_the_scanned_secret(client, newcomer):
     assert wrong.context["enrolment"] is None  # no new secret: the app already has this one
     assert "start over with a new QR code" in wrong.content.decode()
     assert AuditLog.objects.filter(action="mfa_failed", user=newcomer).count() == 1
-    assert right.status_code == 302
+    assert len(right.context["recovery_codes"]) == 10
 
 
 def test_enrolment_without_a_pending_secret_starts_over(client, newcomer):
