@@ -1,5 +1,5 @@
-"""One reset token confirmed by many clients at once against a live multi-worker,
-multi-threaded server (SQLite and PostgreSQL): exactly one wins."""
+"""One mailed token confirmed by many clients at once against a live multi-worker,
+multi-threaded server (SQLite and PostgreSQL): exactly one wins, for every purpose."""
 
 import threading
 from collections import Counter
@@ -14,6 +14,7 @@ from tests.servers import start_gunicorn
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PARALLEL_REQUESTS = 10
+ONE_WINNER = {(204, None): 1, (400, "token_invalid"): PARALLEL_REQUESTS - 1}
 
 
 @pytest.fixture(scope="module")
@@ -23,39 +24,73 @@ def server(tmp_path_factory, django_db_setup, django_db_blocker):
     server.stop()
 
 
-def test_concurrent_confirms_of_one_token_succeed_exactly_once(server):
-    # given: one mailed token, and clients released at the same instant
-    alice = UserFactory(username="alice", email="alice@example.com")
-    token = token_issue(user=alice, purpose=TokenPurpose.PASSWORD_RESET, ttl_seconds=3600)
-    barrier = threading.Barrier(PARALLEL_REQUESTS)
+def _race(server, path: str, bodies: list[dict]) -> Counter:
+    """POST each body to ``path`` from its own client, all released at the same instant;
+    the (status, code) answers counted."""
+    barrier = threading.Barrier(len(bodies))
     answers: list[tuple[int, str | None]] = []
 
-    def confirm(number: int) -> None:
+    def post(body: dict) -> None:
         with server.client() as http:
             barrier.wait()
-            response = http.post(
-                "/api/v1/auth/password/reset/confirm",
-                json={"token": token, "new_password": f"Racing-Lantern-{number}-orbit"},
-            )
-        code = response.json().get("code") if response.content else None
-        answers.append((response.status_code, code))
+            response = http.post(path, json=body)
+        answers.append(
+            (response.status_code, response.json().get("code") if response.content else None)
+        )
 
-    # when
-    threads = [threading.Thread(target=confirm, args=(n,)) for n in range(PARALLEL_REQUESTS)]
+    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return Counter(answers)
+
+
+def test_concurrent_confirms_of_one_token_succeed_exactly_once(server):
+    # given: one mailed token
+    alice = UserFactory(username="alice", email="alice@example.com")
+    token = token_issue(user=alice, purpose=TokenPurpose.PASSWORD_RESET, ttl_seconds=3600)
+    passwords = [f"Racing-Lantern-{n}-orbit" for n in range(PARALLEL_REQUESTS)]
+
+    # when
+    answers = _race(
+        server,
+        "/api/v1/auth/password/reset/confirm",
+        [{"token": token, "new_password": password} for password in passwords],
+    )
 
     # then: one 204, every other answer token_invalid, one password set, one audit row
-    assert Counter(answers) == {
-        (204, None): 1,
-        (400, "token_invalid"): PARALLEL_REQUESTS - 1,
-    }, server.logs()
+    assert answers == ONE_WINNER, server.logs()
     assert RecoveryToken.objects.get().used_at is not None
     assert AuditLog.objects.filter(action="password_reset", status="success").count() == 1
     alice.refresh_from_db()
-    winners = [
-        n for n in range(PARALLEL_REQUESTS) if alice.check_password(f"Racing-Lantern-{n}-orbit")
-    ]
-    assert len(winners) == 1
+    assert sum(alice.check_password(password) for password in passwords) == 1
+
+
+def test_concurrent_verifications_of_one_token_succeed_exactly_once(server):
+    bob = UserFactory(username="bob", email="bob@example.com")
+    token = token_issue(user=bob, purpose=TokenPurpose.EMAIL_VERIFY, ttl_seconds=3600)
+
+    answers = _race(server, "/api/v1/auth/email/verify", [{"token": token}] * PARALLEL_REQUESTS)
+
+    assert answers == ONE_WINNER, server.logs()
+    assert AuditLog.objects.filter(action="email_verified", status="success").count() == 1
+
+
+def test_concurrent_email_change_confirms_of_one_token_succeed_exactly_once(server):
+    carol = UserFactory(username="carol", email="carol@example.com")
+    token = token_issue(
+        user=carol,
+        purpose=TokenPurpose.EMAIL_CHANGE,
+        ttl_seconds=3600,
+        new_email="carol.new@example.com",
+    )
+
+    answers = _race(
+        server, "/api/v1/auth/email/change/confirm", [{"token": token}] * PARALLEL_REQUESTS
+    )
+
+    assert answers == ONE_WINNER, server.logs()
+    assert AuditLog.objects.filter(action="email_changed", status="success").count() == 1
+    carol.refresh_from_db()
+    assert carol.email == "carol.new@example.com"
