@@ -25,7 +25,7 @@ from tests.benchmark.run import PASSWORD, service_env
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = 30
-PATHS = ("login", "me")
+PATHS = ("login", "me", "healthz")
 
 
 def _django(database_url: str, redis_url: str | None) -> None:
@@ -69,7 +69,11 @@ def child(database_url: str, redis_url: str | None, path: str, count: int) -> No
         response = client.get("/api/v1/auth/me", headers=bearer)
         assert response.status_code == 200, response.content
 
-    run = {"login": login, "me": me}[path]
+    def healthz() -> None:
+        response = client.get("/healthz")
+        assert response.status_code == 200, response.content
+
+    run = {"login": login, "me": me, "healthz": healthz}[path]
     for _ in range(5 + count):  # the first five warm connections, caches and imports
         run()
 
