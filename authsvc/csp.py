@@ -53,10 +53,22 @@ class ContentSecurityPolicyMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
+        self._policy: Directives | None = None
+        self._header = ""
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if CSP_HEADER not in response:
             extra = getattr(response, _EXTRA_ATTRIBUTE, None)
-            response[CSP_HEADER] = policy_header_value(settings.CONTENT_SECURITY_POLICY, extra)
+            response[CSP_HEADER] = self._header_value(extra)
         return response
+
+    def _header_value(self, extra: Directives | None) -> str:
+        policy = settings.CONTENT_SECURITY_POLICY
+        if extra is not None:
+            return policy_header_value(policy, extra)
+        # The base policy's header is built once: every response but ReDoc's carries it.
+        # Keyed on the setting's identity, so a changed setting (tests) is seen at once.
+        if policy is not self._policy:
+            self._policy, self._header = policy, policy_header_value(policy)
+        return self._header
