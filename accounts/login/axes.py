@@ -17,11 +17,10 @@ from axes.signals import user_locked_out
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from accounts.audit.services import AuditAction, AuditStatus, audit_record
 from accounts.login import lockout
 from accounts.login.devices import account_of_lockout_key
 from accounts.login.models import LoginLockout
-from accounts.login.signals import account_locked
+from accounts.login.services import account_lock_announce
 from accounts.users.models import User
 from authsvc.exceptions import AccountLocked
 from authsvc.problems import problem_response
@@ -112,19 +111,8 @@ class AtomicLockoutHandler(AxesDatabaseHandler):
         # A trusted device's own lock is still its account's event: audited and mailed.
         user = User.objects.for_login(account_of_lockout_key(key))
         ip = request.axes_ip_address  # type: ignore[attr-defined]
-        locked_until = None if attempt.until_reset else attempt.locked_until
-        logger.warning("account locked", extra={"user_id": str(user.pk) if user else None})
-        audit_record(
-            action=AuditAction.ACCOUNT_LOCKED,
-            status=AuditStatus.FAILURE,
-            user=user,
-            request=request,
-            details={"locked_until": locked_until.isoformat() if locked_until else "reset"},
-        )
         user_locked_out.send("axes", request=request, username=key, ip_address=ip)
-        account_locked.send(
-            sender=User, user=user, ip=ip, locked_until=locked_until, request=request
-        )
+        account_lock_announce(user=user, attempt=attempt, request=request, ip=ip)
 
     def user_logged_in(self, sender: Any, request: Any, user: User, **kwargs: Any) -> None:
         # AXES_RESET_ON_SUCCESS. No AccessLog row: the audit trail's login_succeeded row

@@ -1,5 +1,6 @@
 """Login writes: a login attempt, and an unlock. Views and commands call these."""
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +18,11 @@ from accounts.login.lockout import (
     login_lockout_key,
     user_lockout_key,
 )
+from accounts.login.signals import account_locked
 from accounts.users.models import User
 from authsvc.exceptions import AccountLocked, EmailUnverified, InvalidCredentials
+
+logger = logging.getLogger("authsvc.lockout")
 
 
 def _locked(request: HttpRequest, login: str) -> AccountLocked:
@@ -71,6 +75,23 @@ def user_login_complete(
     # Django's receivers set last_login; axes' handler resets the lockout count.
     user_logged_in.send(sender=User, request=request, user=user)
     audit_record(action=AuditAction.LOGIN_SUCCEEDED, user=user, request=request, details=details)
+
+
+def account_lock_announce(
+    *, user: User | None, attempt: Attempt, request: HttpRequest | None, ip: str | None
+) -> None:
+    """The failure that locked an account (a password's or a second factor's): logged,
+    audited, and signalled (``account_locked``: the owner's notice mail)."""
+    locked_until = None if attempt.until_reset else attempt.locked_until
+    logger.warning("account locked", extra={"user_id": str(user.pk) if user else None})
+    audit_record(
+        action=AuditAction.ACCOUNT_LOCKED,
+        status=AuditStatus.FAILURE,
+        user=user,
+        request=request,
+        details={"locked_until": locked_until.isoformat() if locked_until else "reset"},
+    )
+    account_locked.send(sender=User, user=user, ip=ip, locked_until=locked_until, request=request)
 
 
 def user_unlock(*, user: User, by: str, request: HttpRequest | None = None) -> bool:

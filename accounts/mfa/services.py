@@ -30,8 +30,7 @@ from accounts.login.lockout import (
     lockout_threshold,
     user_lockout_key,
 )
-from accounts.login.services import user_login_complete
-from accounts.login.signals import account_locked
+from accounts.login.services import account_lock_announce, user_login_complete
 from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice
 from accounts.mfa.selectors import mfa_methods, secret_digest, totp_device_confirmed
 from accounts.mfa.totp import (
@@ -109,23 +108,9 @@ def _recovery_code_consume(*, user: User, code: str) -> bool:
 
 def _lock_announce(*, user: User, attempt: Attempt, request: HttpRequest | None) -> None:
     """A wrong code that locks the account: audited and mailed like a password's."""
-    if attempt.number != lockout_threshold() and attempt.total != lockout_hard_limit():
-        return
-    locked_until = None if attempt.until_reset else attempt.locked_until
-    audit_record(
-        action=AuditAction.ACCOUNT_LOCKED,
-        status=AuditStatus.FAILURE,
-        user=user,
-        request=request,
-        details={"locked_until": locked_until.isoformat() if locked_until else "reset"},
-    )
-    account_locked.send(
-        sender=User,
-        user=user,
-        ip=client_ip(request) if request is not None else None,
-        locked_until=locked_until,
-        request=request,
-    )
+    if attempt.number == lockout_threshold() or attempt.total == lockout_hard_limit():
+        ip = client_ip(request) if request is not None else None
+        account_lock_announce(user=user, attempt=attempt, request=request, ip=ip)
 
 
 def factor_attempt(

@@ -12,13 +12,6 @@ from tests.tokens import bearer, claims_of, issue_pair
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice(api):
-    user = UserFactory(username="alice")
-    user.enrolment = enrol(api, user)
-    return user
-
-
 def _disable(api, user, **factor):
     return api.delete(TOTP, factor, format="json", **bearer(user.enrolment.access))
 

@@ -7,25 +7,16 @@ import pytest
 from accounts.models import AuditLog, LoginLockout
 from tests.accounts.mfa.helpers import (
     TOTP,
-    enrol,
     login_mfa,
     mfa_token_of,
     password_login,
 )
-from tests.factories import UserFactory
 from tests.problem import assert_problem
 from tests.tokens import bearer
 
 pytestmark = pytest.mark.django_db
 
 WRONG = "Wrong-password-1"
-
-
-@pytest.fixture
-def alice(api):
-    user = UserFactory(username="alice")
-    user.enrolment = enrol(api, user)
-    return user
 
 
 def _attempts(user) -> int:

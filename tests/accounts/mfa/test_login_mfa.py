@@ -16,7 +16,6 @@ from tests.accounts.mfa.helpers import (
     REFRESH,
     SESSIONS,
     TOTP,
-    enrol,
     login_mfa,
     mfa_token_of,
     password_login,
@@ -26,13 +25,6 @@ from tests.problem import assert_problem
 from tests.tokens import bearer, claims_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice(api):
-    user = UserFactory(username="alice", email="alice@example.com")
-    user.enrolment = enrol(api, user)
-    return user
 
 
 @pytest.fixture

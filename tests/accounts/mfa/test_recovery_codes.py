@@ -4,19 +4,12 @@ POST /mfa/recovery-codes."""
 import pytest
 
 from accounts.mfa.models import RecoveryCode
-from tests.accounts.mfa.helpers import MFA, RECOVERY_CODES, enrol, login_mfa, mfa_token_of
+from tests.accounts.mfa.helpers import MFA, RECOVERY_CODES, login_mfa, mfa_token_of
 from tests.factories import UserFactory
 from tests.problem import assert_problem
 from tests.tokens import bearer, issue_pair
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice(api):
-    user = UserFactory(username="alice")
-    user.enrolment = enrol(api, user)
-    return user
 
 
 def _regenerate(api, user, code):

@@ -17,13 +17,6 @@ from tests.tokens import claims_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice(api):
-    user = UserFactory(username="alice")
-    user.enrolment = enrol(api, user)
-    return user
-
-
 def _login_with_step(api, user, step: int):
     code = user.enrolment.authenticator.code_for_step(step)
     return login_mfa(api, mfa_token_of(api, user), code=code)
