@@ -25,6 +25,7 @@ failure is ``authsvc.exceptions.TokenInvalid``, never one of simplejwt's excepti
 
 import base64
 import json
+import time
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -41,6 +42,9 @@ from accounts.tokens.keys import KeyRing, key_ring_of
 from authsvc.exceptions import TokenInvalid
 
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti", "sid", "token_type"]
+# Verified tokens a backend remembers (about 1.5 KB each): the clients active in a few
+# minutes on one worker.
+VERIFIED_TOKENS_KEPT = 1024
 ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105 (a media type, RFC 9068 §2.1)
 REFRESH_TOKEN_TYP = "JWT"  # noqa: S105 (a media type)
 
@@ -73,6 +77,13 @@ class KeyRingBackend(TokenBackend):
         self._leeway = leeway
         self._decode_options: Any = {"require": REQUIRED_CLAIMS}
         self._headers = {"kid": ring.signing_kid, "typ": typ}
+        # Tokens whose signature and claims this backend has verified, by their exact text.
+        # A client sends one access token with every request for its lifetime; verifying an
+        # ES256 signature again each time costs more than the rest of /me's token handling.
+        # Only successes are kept (lru_cache keeps no exceptions), ``exp`` is checked again
+        # on every use, revocation is the session check's, and a new key configuration
+        # builds a new backend, hence an empty cache.
+        self._verified = lru_cache(maxsize=VERIFIED_TOKENS_KEPT)(self._verify)
 
     def encode(self, payload: dict[str, Any]) -> str:
         ring = self.ring
@@ -87,8 +98,18 @@ class KeyRingBackend(TokenBackend):
         """The verified payload; TokenBackendError for anything short of a token we issued.
 
         The signature is checked even when ``verify`` is False: no caller here needs an
-        unverified payload, and reading one must never be a flag away.
+        unverified payload, and reading one must never be a flag away. A token verified
+        before is not verified again, but its expiry is.
         """
+        if not isinstance(token, str | bytes):
+            raise TokenBackendError("Token is invalid")
+        payload = self._verified(token)
+        # RFC 7519 §4.1.4 with the same leeway as PyJWT's check at the first verification.
+        if payload["exp"] + self._leeway <= time.time():
+            raise TokenBackendError("Token is invalid")
+        return dict(payload)  # a copy: the cached one must not change under later requests
+
+    def _verify(self, token: str | bytes) -> dict[str, Any]:
         header = _unverified_header(token)
         kid = header.get("kid")
         key = self._verification.get(kid) if isinstance(kid, str) else None

@@ -1,12 +1,17 @@
 """Every kind of token the service must refuse, on both sides: /me (access) and refresh."""
 
 import json
+import time
+from datetime import timedelta
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from django.utils import timezone
 
+from accounts.models import LoginSession
+from accounts.tokens.codec import TokenType, token_encode
 from accounts.tokens.keys import jwk_thumbprint, key_ring
 from tests.factories import UserFactory
 from tests.problem import assert_problem
@@ -214,3 +219,30 @@ def test_a_token_re_signed_unchanged_by_the_harness_is_accepted(api):
     access = issue_pair(UserFactory())["access"]
 
     assert api.get(ME, **bearer(forge(access))).status_code == 200
+
+
+def test_a_token_verified_once_is_still_refused_once_it_expires(api, settings):
+    # given: no leeway, and an access token of a one-second session, used once (so the
+    # worker remembers its signature as verified)
+    settings.AUTH_JWT_LEEWAY_SECONDS = 0
+    user = UserFactory()
+    now = timezone.now()
+    session = LoginSession.objects.create(
+        user=user, expires_at=now + timedelta(seconds=1), current_jti="j" * 32
+    )
+    access = token_encode(
+        user_id=user.pk,
+        session_id=session.pk,
+        token_type=TokenType.ACCESS,
+        jti="a" * 32,
+        issued_at=now,
+        lifetime_seconds=1,
+    )
+    assert api.get("/api/v1/auth/me", **bearer(access)).status_code == 200
+
+    # when: it is used again after its expiry
+    time.sleep(1.1)
+    response = api.get("/api/v1/auth/me", **bearer(access))
+
+    # then: refused like any expired token
+    assert_problem(response, 401, "token_invalid")
