@@ -90,15 +90,7 @@ class AtomicLockoutHandler(AxesDatabaseHandler):
         key = lockout_key(request, credentials)
         attempt: lockout.Attempt | None = getattr(request, "lockout_attempt", None)
         refused = bool(request.axes_locked_out)
-        # The attempt that reaches the threshold, or the hard limit, locks: announced once.
-        locks_now = (
-            not refused
-            and attempt is not None
-            and (
-                attempt.number == lockout.lockout_threshold()
-                or attempt.total == lockout.lockout_hard_limit()
-            )
-        )
+        locks_now = not refused and attempt is not None and attempt.locks_account
         _record(request, key, locked_out=refused or locks_now)
         if refused:
             user_locked_out.send(

@@ -69,6 +69,14 @@ class Attempt:
     total: int = 0  # since the last success, across windows
     until_reset: bool = False  # refused, or locking now, at the hard limit
 
+    @property
+    def locks_account(self) -> bool:
+        """A counted failure of this attempt locks the account now (announced once): it
+        reached the threshold in its window, or the lifetime cap."""
+        return self.allowed and (
+            self.number == lockout_threshold() or self.total == lockout_hard_limit()
+        )
+
 
 def _locked_until(row: LoginLockout) -> datetime:
     return row.last_attempt_at + lockout_cooloff()

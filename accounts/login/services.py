@@ -56,6 +56,13 @@ def user_password_check(*, request: HttpRequest, login: str, password: str) -> U
         audit_record(action=AuditAction.LOGIN_FAILED, status=AuditStatus.FAILURE, request=request)
         raise InvalidCredentials()
     # Only after the password check: a guesser learns nothing about the address from it.
+    login_email_verified_require(user=user, request=request)
+    return user
+
+
+def login_email_verified_require(*, user: User, request: HttpRequest) -> None:
+    """EmailUnverified (audited) for an account whose address is not verified while
+    AUTH_REQUIRE_VERIFIED_EMAIL is on. Call it only once the first factor proved the account."""
     if settings.AUTH_REQUIRE_VERIFIED_EMAIL and user.email_verified_at is None:
         audit_record(
             action=AuditAction.LOGIN_FAILED,
@@ -65,7 +72,6 @@ def user_password_check(*, request: HttpRequest, login: str, password: str) -> U
             details={"reason": "email_unverified"},
         )
         raise EmailUnverified()
-    return user
 
 
 def user_login_complete(

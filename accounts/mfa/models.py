@@ -81,7 +81,6 @@ class MfaChallenge(models.Model):
     # The password step's lockout key (the account's, or a trusted device's of it): wrong
     # codes count where wrong passwords from the same client count.
     lockout_key = models.CharField(max_length=255)
-    amr = models.CharField(max_length=32, default="pwd")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     tries = models.PositiveSmallIntegerField(default=0)

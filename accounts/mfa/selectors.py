@@ -4,8 +4,15 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from accounts.mfa.models import RecoveryCode, TotpDevice
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice
 from accounts.users.models import User
+from authsvc.exceptions import TokenInvalid
+
+MFA_TOKEN_MAX_TRIES = 5
+MFA_TOKEN_DEAD = "The mfa_token is invalid, expired, used up or already used."  # noqa: S105
 
 
 def secret_digest(value: str) -> str:
@@ -20,11 +27,6 @@ def totp_device_confirmed(*, user: User) -> TotpDevice | None:
 def mfa_enabled(*, user: User) -> bool:
     """Whether a login of ``user`` needs a second factor."""
     return TotpDevice.objects.filter(user=user, confirmed=True).exists()
-
-
-def mfa_methods(*, user: User) -> list[str]:
-    """The second factors ``user`` can answer a login with (the ``methods`` member)."""
-    return ["totp", "recovery_code"] if mfa_enabled(user=user) else []
 
 
 @dataclass(frozen=True)
@@ -42,3 +44,22 @@ def mfa_status(*, user: User) -> MfaStatus:
         totp_confirmed_at=device.confirmed_at if device is not None else None,
         recovery_codes_remaining=remaining if device is not None else 0,
     )
+
+
+def mfa_challenges_live(*, mfa_token: str) -> QuerySet[MfaChallenge]:
+    """The pending login of ``mfa_token`` if it is unused, unexpired and has tries left."""
+    return MfaChallenge.objects.filter(
+        token_hash=secret_digest(mfa_token),
+        used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        tries__lt=MFA_TOKEN_MAX_TRIES,
+    )
+
+
+def mfa_challenge_live(*, mfa_token: str) -> MfaChallenge:
+    """The live pending login of ``mfa_token`` with its user, read without using a try;
+    TokenInvalid when there is none or its account was deactivated."""
+    challenge = mfa_challenges_live(mfa_token=mfa_token).select_related("user").first()
+    if challenge is None or not challenge.user.is_active:
+        raise TokenInvalid(MFA_TOKEN_DEAD)
+    return challenge

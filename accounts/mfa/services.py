@@ -26,13 +26,17 @@ from accounts.login.lockout import (
     lockout_attempt_begin,
     lockout_attempt_uncount,
     lockout_error,
-    lockout_hard_limit,
-    lockout_threshold,
     user_lockout_key,
 )
 from accounts.login.services import account_lock_announce, user_login_complete
 from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice
-from accounts.mfa.selectors import mfa_methods, secret_digest, totp_device_confirmed
+from accounts.mfa.selectors import (
+    MFA_TOKEN_DEAD,
+    mfa_challenge_live,
+    mfa_challenges_live,
+    secret_digest,
+    totp_device_confirmed,
+)
 from accounts.mfa.totp import (
     totp_code_consume,
     totp_qr_svg,
@@ -61,12 +65,12 @@ RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 # Crockford's reading of look-alikes, so a code copied by hand still matches.
 _RECOVERY_LOOKALIKES = str.maketrans({"o": "0", "i": "1", "l": "1"})
-MFA_TOKEN_MAX_TRIES = 5
-MFA_TOKEN_DEAD = "The mfa_token is invalid, expired, used up or already used."  # noqa: S105
 
 # RFC 8176 method values; "recovery_code" is ours (RFC 8176 §2 allows unregistered ones).
 AMR_TOTP = ["pwd", "otp", "mfa"]
 AMR_RECOVERY_CODE = ["pwd", "mfa", "recovery_code"]
+# The `methods` of an account with TOTP on: its recovery codes come with it.
+TOTP_METHODS = ["totp", "recovery_code"]
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ def _recovery_code_consume(*, user: User, code: str) -> bool:
 
 def _lock_announce(*, user: User, attempt: Attempt, request: HttpRequest | None) -> None:
     """A wrong code that locks the account: audited and mailed like a password's."""
-    if attempt.number == lockout_threshold() or attempt.total == lockout_hard_limit():
+    if attempt.locks_account:
         ip = client_ip(request) if request is not None else None
         account_lock_announce(user=user, attempt=attempt, request=request, ip=ip)
 
@@ -261,7 +265,8 @@ def _factor_of_enabled_check(
     *, user: User, code: str | None, recovery_code: str | None, request: HttpRequest | None
 ) -> None:
     """A logged-in user proves the second factor again; Conflict when TOTP is off."""
-    if totp_device_confirmed(user=user) is None:
+    device = totp_device_confirmed(user=user)
+    if device is None:
         raise Conflict("TOTP is not on.")
     _factor_check(
         user=user,
@@ -270,6 +275,7 @@ def _factor_of_enabled_check(
         lockout_key=user_lockout_key(user),
         request=request,
         wrong=MfaCodeInvalid,
+        device=device,
     )
 
 
@@ -314,10 +320,10 @@ def mfa_login_begin(
     request: HttpRequest,
     extra_methods: Sequence[str] = (),
 ) -> NoReturn:
-    """The password was right and ``user`` has a second factor: raise MfaRequired with a
-    new ``mfa_token`` and the account's methods (``extra_methods`` from capabilities above
-    this one, such as passkeys). Nothing is issued, counted or reset yet: the password's
-    attempt is taken back, and the second factor decides."""
+    """The password was right and ``user`` has TOTP on (the caller checked): raise
+    MfaRequired with a new ``mfa_token`` and the account's methods (``extra_methods`` from
+    capabilities above this one, such as passkeys). Nothing is issued, counted or reset
+    yet: the password's attempt is taken back, and the second factor decides."""
     lockout_attempt_uncount(key=lockout_key)
     token = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -328,26 +334,18 @@ def mfa_login_begin(
         created_at=now,
         expires_at=now + timedelta(seconds=settings.AUTH_MFA_TOKEN_TTL),
     )
-    raise MfaRequired(mfa_token=token, methods=[*mfa_methods(user=user), *extra_methods])
+    raise MfaRequired(mfa_token=token, methods=[*TOTP_METHODS, *extra_methods])
 
 
 def mfa_challenge_take(*, mfa_token: str) -> MfaChallenge:
     """The live challenge of ``mfa_token`` (its active user loaded) with one more try
     used; TokenInvalid when it is unknown, used, expired or out of tries, or its account
     was deactivated. One conditional UPDATE takes the try."""
-    now = timezone.now()
-    live = MfaChallenge.objects.filter(
-        token_hash=secret_digest(mfa_token),
-        used_at__isnull=True,
-        expires_at__gt=now,
-        tries__lt=MFA_TOKEN_MAX_TRIES,
-    )
-    challenge = live.select_related("user").first()
+    challenge = mfa_challenge_live(mfa_token=mfa_token)
+    live = mfa_challenges_live(mfa_token=mfa_token).filter(pk=challenge.pk)
     # F(): the row's count, not the one read above, or parallel requests that read the
     # same count all write the same next value and each get a try.
-    if challenge is None or live.filter(pk=challenge.pk).update(tries=F("tries") + 1) != 1:
-        raise TokenInvalid(MFA_TOKEN_DEAD)
-    if not challenge.user.is_active:
+    if live.update(tries=F("tries") + 1) != 1:
         raise TokenInvalid(MFA_TOKEN_DEAD)
     return challenge
 

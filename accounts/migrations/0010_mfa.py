@@ -29,7 +29,6 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(primary_key=True, serialize=False)),
                 ('token_hash', models.CharField(max_length=64, unique=True)),
                 ('lockout_key', models.CharField(max_length=255)),
-                ('amr', models.CharField(default='pwd', max_length=32)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('expires_at', models.DateTimeField()),
                 ('tries', models.PositiveSmallIntegerField(default=0)),

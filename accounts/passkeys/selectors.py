@@ -1,14 +1,10 @@
 """Passkey reads."""
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from accounts.mfa.models import MfaChallenge
-from accounts.mfa.selectors import secret_digest
-from accounts.mfa.services import MFA_TOKEN_DEAD, MFA_TOKEN_MAX_TRIES
 from accounts.passkeys.models import Passkey
 from accounts.users.models import User
-from authsvc.exceptions import NotFound, TokenInvalid
+from authsvc.exceptions import NotFound
 
 PASSKEY_NOT_FOUND = "No passkey of yours has this id."
 
@@ -35,21 +31,3 @@ def passkey_for_credential(*, credential_id: str, user: User | None = None) -> P
     if user is not None:
         found = found.filter(user=user)
     return found.first()
-
-
-def mfa_challenge_live(*, mfa_token: str) -> MfaChallenge:
-    """The live pending login of ``mfa_token``, read without using one of its tries;
-    TokenInvalid as ``accounts.mfa.services.mfa_challenge_take`` would answer."""
-    challenge = (
-        MfaChallenge.objects.select_related("user")
-        .filter(
-            token_hash=secret_digest(mfa_token),
-            used_at__isnull=True,
-            expires_at__gt=timezone.now(),
-            tries__lt=MFA_TOKEN_MAX_TRIES,
-        )
-        .first()
-    )
-    if challenge is None or not challenge.user.is_active:
-        raise TokenInvalid(MFA_TOKEN_DEAD)
-    return challenge

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -20,15 +19,14 @@ from django.views.decorators.debug import sensitive_variables
 from webauthn.helpers.structs import AuthenticationCredential
 
 from accounts.audit.services import AuditAction, AuditStatus, audit_record
-from accounts.login.services import user_login_complete
+from accounts.login.services import login_email_verified_require, user_login_complete
 from accounts.mfa.models import MfaChallenge
-from accounts.mfa.selectors import mfa_enabled
+from accounts.mfa.selectors import mfa_challenge_live, mfa_enabled
 from accounts.mfa.services import factor_attempt, mfa_challenge_take, mfa_login_finish
 from accounts.passkeys import ceremony
 from accounts.passkeys.models import Ceremony, Passkey, PasskeyChallenge
 from accounts.passkeys.selectors import (
     PASSKEY_NOT_FOUND,
-    mfa_challenge_live,
     passkey_for_credential,
     passkey_of,
     passkeys_of,
@@ -36,7 +34,6 @@ from accounts.passkeys.selectors import (
 from accounts.users.models import User
 from authsvc.exceptions import (
     Conflict,
-    EmailUnverified,
     InvalidCredentials,
     MfaLoginCodeInvalid,
     NotFound,
@@ -125,9 +122,6 @@ def passkey_register_complete(
     challenge = _challenge_take(challenge_id=challenge_id, kind=Ceremony.REGISTRATION, user=user)
     verified = ceremony.registration_verify(credential=parsed, challenge=challenge)
     credential_id = ceremony.credential_id_text(verified.credential_id)
-    taken = Conflict("This passkey is already registered.")
-    if Passkey.objects.filter(credential_id=credential_id).exists():
-        raise taken
     try:
         with transaction.atomic():
             passkey = Passkey.objects.create(
@@ -145,8 +139,8 @@ def passkey_register_complete(
                 request=request,
                 details={"key": passkey.pk},
             )
-    except IntegrityError as exc:  # a parallel registration of the same credential won
-        raise taken from exc
+    except IntegrityError as exc:  # the credential id is unique: registered already
+        raise Conflict("This passkey is already registered.") from exc
     return passkey
 
 
@@ -281,15 +275,7 @@ def passkey_login_complete(
         request=request,
     )
     # As at the password, and only after the passkey proved the account.
-    if settings.AUTH_REQUIRE_VERIFIED_EMAIL and passkey.user.email_verified_at is None:
-        audit_record(
-            action=AuditAction.LOGIN_FAILED,
-            status=AuditStatus.FAILURE,
-            user=passkey.user,
-            request=request,
-            details={"reason": "email_unverified"},
-        )
-        raise EmailUnverified()
+    login_email_verified_require(user=passkey.user, request=request)
     amr = AMR_PASSKEY_VERIFIED if user_verified else AMR_PASSKEY
     user_login_complete(request=request, user=passkey.user, details={"amr": amr})
     return passkey.user, amr
