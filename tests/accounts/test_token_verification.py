@@ -222,13 +222,13 @@ def test_a_token_re_signed_unchanged_by_the_harness_is_accepted(api):
 
 
 def test_a_token_verified_once_is_still_refused_once_it_expires(api, settings):
-    # given: no leeway, and an access token of a one-second session, used once (so the
-    # worker remembers its signature as verified)
+    # given: no leeway, and an access token of a few seconds, used once (so the worker
+    # remembers its signature as verified); iat is whole seconds, so up to one is lost
     settings.AUTH_JWT_LEEWAY_SECONDS = 0
     user = UserFactory()
     now = timezone.now()
     session = LoginSession.objects.create(
-        user=user, expires_at=now + timedelta(seconds=1), current_jti="j" * 32
+        user=user, expires_at=now + timedelta(seconds=30), current_jti="j" * 32
     )
     access = token_encode(
         user_id=user.pk,
@@ -236,12 +236,12 @@ def test_a_token_verified_once_is_still_refused_once_it_expires(api, settings):
         token_type=TokenType.ACCESS,
         jti="a" * 32,
         issued_at=now,
-        lifetime_seconds=1,
+        lifetime_seconds=3,
     )
     assert api.get("/api/v1/auth/me", **bearer(access)).status_code == 200
 
-    # when: it is used again after its expiry
-    time.sleep(1.1)
+    # when: it is used again once its exp has passed
+    time.sleep(max(0.0, claims_of(access)["exp"] - time.time() + 0.2))
     response = api.get("/api/v1/auth/me", **bearer(access))
 
     # then: refused like any expired token
