@@ -1,4 +1,5 @@
-"""Request correlation (an id per request, echoed in X-Request-ID) and the access log."""
+"""Request correlation (an id per request, echoed in X-Request-ID), the access log, and the
+admin-only middleware scope."""
 
 import logging
 import os
@@ -6,8 +7,13 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.module_loading import import_string
 
 from authsvc.clientip import client_ip
 from authsvc.context import REQUEST_ID_HEADER, request_id_var, request_user_id
@@ -81,3 +87,47 @@ def route_of(request: HttpRequest) -> str:
     """The matched URL pattern (``api/v1/auth/login``), never the raw path: bounded cardinality."""
     match = getattr(request, "resolver_match", None)
     return match.route if match is not None else UNMATCHED_ROUTE
+
+
+class AdminOnlyMiddleware:
+    """Runs ``settings.ADMIN_MIDDLEWARE`` for paths under ``ADMIN_PATH_PREFIXES`` only.
+
+    Cookie sessions, CSRF, the logged-in user, its OTP state, messages and axes' lockout
+    page serve the admin's pages; the API authenticates every request with a bearer token
+    and the probes with nothing, so elsewhere these layers only cost time (a session
+    cookie parsed, a messages storage built, a signer made per request). The chain is
+    built here as Django builds MIDDLEWARE, in the same order, with the same exception
+    conversion; their ``process_view`` hooks (CSRF's check) run from this class's own.
+    Django's system checks that look for them in MIDDLEWARE are replaced by
+    ``authsvc.checks.admin_middleware_check``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        self.prefixes = tuple(settings.ADMIN_PATH_PREFIXES)
+        self.view_hooks: list[Callable[..., HttpResponseBase | None]] = []
+        handler: Callable[[HttpRequest], Any] = get_response
+        for dotted_path in reversed(settings.ADMIN_MIDDLEWARE):
+            try:
+                instance = import_string(dotted_path)(handler)
+            except MiddlewareNotUsed:
+                continue
+            if hasattr(instance, "process_view"):
+                self.view_hooks.insert(0, instance.process_view)
+            handler = convert_exception_to_response(instance)
+        self.admin_chain = handler
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path_info.startswith(self.prefixes):
+            return self.admin_chain(request)
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponseBase | None:
+        if request.path_info.startswith(self.prefixes):
+            for hook in self.view_hooks:
+                response = hook(request, view, args, kwargs)
+                if response is not None:
+                    return response
+        return None

@@ -66,13 +66,21 @@ MIDDLEWARE = [
     "authsvc.https.ApiHttpsOnlyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # ADMIN_MIDDLEWARE, under ADMIN_PATH_PREFIXES only.
+    "authsvc.middleware.AdminOnlyMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+# What only the admin's pages use (cookie sessions, CSRF, the logged-in user, messages; OTP
+# and axes' lockout page are added below): API paths authenticate with a bearer token and
+# the probes with nothing, so they skip it (docs/performance.md measured each layer).
+ADMIN_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+ADMIN_PATH_PREFIXES = ("/admin/",)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -318,7 +326,7 @@ AUTH_DEVICE_TOKEN_TTL_SECONDS = env_int("AUTH_DEVICE_TOKEN_TTL", 15552000, minim
 
 INSTALLED_APPS += ["django_ratelimit", "axes"]
 # Axes' middleware renders lockouts of non-API logins (the admin) as our 423 problem.
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+ADMIN_MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 # Axes first: it refuses a locked account before any backend computes a hash.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", *AUTHENTICATION_BACKENDS]
 
@@ -524,8 +532,8 @@ AUTH_ADMIN_REQUIRE_MFA = env_bool("AUTH_ADMIN_REQUIRE_MFA", False)
 # proved one: right after AuthenticationMiddleware, whose request.user it wraps, lazily (the
 # API authenticates with DRF and never reads it).
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "accounts.apps.AdminSiteConfig"
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+ADMIN_MIDDLEWARE.insert(
+    ADMIN_MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "django_otp.middleware.OTPMiddleware",
 )
 
@@ -592,5 +600,13 @@ SILENCED_SYSTEM_CHECKS = [
     # auth.W004: USERNAME_FIELD has no plain unique index because uniqueness is
     # case-insensitive, enforced by the accounts_user_username_ci_unique constraint.
     "auth.W004",
+    # The admin's middleware is in ADMIN_MIDDLEWARE, not MIDDLEWARE; authsvc.checks checks
+    # it there instead (admin.E408-E410: auth, messages, sessions; security.W003: CSRF;
+    # axes.W002: axes).
+    "admin.E408",
+    "admin.E409",
+    "admin.E410",
+    "security.W003",
+    "axes.W002",
     *ABUSE_SILENCED_CHECKS,
 ]
