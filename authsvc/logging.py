@@ -17,6 +17,7 @@ process writes is one JSON object. Both handlers carry two filters:
 The log schema is documented field by field in docs/operations.md.
 """
 
+import functools
 import logging
 import logging.config
 import os
@@ -25,6 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 
 from authsvc.context import current_request_id
 
@@ -75,16 +77,44 @@ def _may_hold_secret(text: str) -> bool:
 _RECORD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
+@functools.lru_cache(maxsize=512)
+def _secret_key_name(key: str) -> bool:
+    """Whether an extra named ``key`` holds a secret (callers' names are few: cached)."""
+    return _SECRET_KEY_NAMES.search(key) is not None
+
+
+_SECRET_SETTINGS = ("SECRET_KEY", "AUTH_METRICS_TOKEN")
+_settings_secrets: list[str] | None = None
+
+
 def _known_secrets() -> list[str]:
     """Literal secret values to blank out: the signing key, whether or not Django is set up."""
+    global _settings_secrets
     from django.conf import settings
 
-    if settings.configured:
-        values = [settings.SECRET_KEY, getattr(settings, "AUTH_METRICS_TOKEN", "")]
-    else:  # gunicorn's master process never loads Django settings
-        values = [os.environ.get("DJANGO_SECRET_KEY", ""), os.environ.get("AUTH_METRICS_TOKEN", "")]
+    if not settings.configured:  # gunicorn's master process never loads Django settings
+        environ = [
+            os.environ.get("DJANGO_SECRET_KEY", ""),
+            os.environ.get("AUTH_METRICS_TOKEN", ""),
+        ]
+        return _long_enough(environ)
+    if _settings_secrets is None:  # read once per process: every log record needs them
+        _settings_secrets = _long_enough([getattr(settings, name, "") for name in _SECRET_SETTINGS])
+    return _settings_secrets
+
+
+def _long_enough(values: list[Any]) -> list[str]:
     # Short values would blank out ordinary words; real keys are long.
     return [value for value in values if isinstance(value, str) and len(value) >= 16]
+
+
+def _secrets_forget(*, setting: str, **kwargs: Any) -> None:
+    global _settings_secrets
+    if setting in _SECRET_SETTINGS:
+        _settings_secrets = None
+
+
+setting_changed.connect(_secrets_forget)
 
 
 def redact_text(text: str, secrets: list[str] | None = None) -> str:
@@ -145,12 +175,23 @@ class RedactSecretsFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a caller's broken format string must not hide the record
             message = f"{record.msg!r} {record.args!r}"
-        record.msg, record.args = redact_text(message, secrets), None
-        for key in record.__dict__.keys() - _RECORD_ATTRS:
-            value = record.__dict__[key]
-            record.__dict__[key] = (
-                REDACTED if _SECRET_KEY_NAMES.search(key) else redact_value(value, secrets)
-            )
+        fields = record.__dict__
+        texts = {"msg": message}
+        for key in fields.keys() - _RECORD_ATTRS:
+            value = fields[key]
+            if _secret_key_name(key):
+                fields[key] = REDACTED
+            elif isinstance(value, str):
+                texts[key] = value
+            elif not (value is None or isinstance(value, bool | int | float)):
+                fields[key] = redact_value(value, secrets)
+        # The record's text scanned once, not field by field: nearly every record (an access
+        # record's path, user agent, ids) holds no hint word and no known secret.
+        joined = "\n".join(texts.values())
+        if _may_hold_secret(joined) or any(secret in joined for secret in secrets):
+            texts = {key: redact_text(text, secrets) for key, text in texts.items()}
+        fields.update(texts)
+        record.args = None
         if record.exc_info:
             record.exc_text = self._exception_formatter.formatException(record.exc_info)
             record.exc_info = None  # formatters now render the scrubbed exc_text
