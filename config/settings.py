@@ -420,6 +420,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4, minimum=1),
             "timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1),
         }
+    # Django's backend, with the health check pinging a connection at most once a second.
+    DATABASES["default"]["ENGINE"] = "authsvc.postgresql"
 
 # Circuit breakers, one per upstream (authsvc/breakers.py): failures before opening,
 # seconds open before one trial call. Shared by all processes through Redis when

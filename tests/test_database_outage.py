@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
+from authsvc.postgresql.base import HEALTH_CHECK_INTERVAL_SECONDS
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.servers import start_gunicorn
 from tests.upstreams import TcpProxy
@@ -107,3 +108,24 @@ def test_database_outage_gives_503s_and_the_service_recovers_by_itself(server, p
     assert not User.objects.filter(username__in=["during_reset", "during_blackhole"]).exists()
     assert User.objects.filter(username="after_outage").exists()
     assert server.process.poll() is None
+
+
+def test_a_connection_dropped_while_idle_is_replaced_without_an_error(server, proxy):
+    # given: a worker whose persistent connections answered a moment ago
+    user = UserFactory()
+    with server.client() as http:
+        login = http.post(
+            "/api/v1/auth/login", json={"login": user.username, "password": user.raw_password}
+        )
+        bearer = {"Authorization": f"Bearer {login.json()['access']}"}
+        assert http.get("/api/v1/auth/me", headers=bearer).status_code == 200
+
+        # when: the server drops them while they are idle (a restart, a proxy's idle timeout)
+        proxy.set_mode("reset")
+        proxy.set_mode("forward")
+        time.sleep(HEALTH_CHECK_INTERVAL_SECONDS + 0.2)
+
+        # then: the health check finds them dead and the next requests reconnect
+        assert [http.get("/api/v1/auth/me", headers=bearer).status_code for _ in range(4)] == [
+            200
+        ] * 4
