@@ -3,7 +3,8 @@ fails here rather than in production. Counts are with the default shared store (
 database cache table); with REDIS_URL the rate-limit counter leaves the database and
 login and registration cost fewer queries. /me (1) and refresh (3 + the counter) are
 asserted next to their endpoints' tests (tests/accounts/api/test_me.py,
-test_token_refresh.py).
+test_token_refresh.py); the second factor's, passkeys' and the mailed-token paths' in the
+test_costs.py of tests/accounts/mfa, passkeys and recovery.
 """
 
 import pytest

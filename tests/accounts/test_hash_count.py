@@ -1,4 +1,5 @@
-"""Exactly one password hash per login and per registration, whatever the outcome.
+"""Exactly one password hash per login and per registration, whatever the outcome; one per
+password reset confirm and email change request; none for a token refresh.
 
 The hash is the service's one deliberate expense; a second one (a rehash check, a
 validation, a lockout check) would halve throughput at the hardware's limit.
@@ -9,17 +10,9 @@ import pytest
 from accounts.recovery.models import TokenPurpose
 from accounts.recovery.services import token_issue
 from tests.factories import UserFactory
-from tests.hashers import CountingHasher
 from tests.tokens import bearer, issue_pair
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def counting_hasher(settings):
-    settings.PASSWORD_HASHERS = ["tests.hashers.CountingHasher"]
-    CountingHasher.calls = 0
-    return CountingHasher
 
 
 @pytest.fixture
@@ -115,3 +108,12 @@ def test_an_email_change_request_costs_exactly_one_hash(api, alice, counting_has
 
     assert response.status_code == 202
     assert counting_hasher.calls == 1
+
+
+def test_a_token_refresh_costs_no_hash(api, alice, counting_hasher):
+    refresh = issue_pair(alice)["refresh"]
+
+    response = api.post("/api/v1/auth/token/refresh", {"refresh": refresh}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert counting_hasher.calls == 0

@@ -1,11 +1,17 @@
 """What the second factor costs: password hashes (the service's deliberate expense) and
-queries on the login's second stage, a hot path."""
+queries, on the login's second stage (a hot path) and on enrolment.
+
+Rate-limited requests are counted in steady state: an earlier request of the same group
+from the same client made the rate-limit key live (and swept the cache's expired rows,
+which happens at most once a minute). A passkey as the second factor is counted in
+tests/accounts/passkeys/test_costs.py."""
 
 import pytest
 from django.core.cache import caches
 
 from tests.accounts.mfa.helpers import (
     CONFIRM,
+    TOTP,
     Authenticator,
     enrol,
     enrol_begin,
@@ -13,7 +19,6 @@ from tests.accounts.mfa.helpers import (
     mfa_token_of,
 )
 from tests.factories import UserFactory
-from tests.hashers import CountingHasher
 from tests.tokens import bearer, issue_pair
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +29,24 @@ pytestmark = pytest.mark.django_db
 # the challenge used, the lockout reset (axes' user_logged_in receiver: the account's key
 # and its trusted devices'), last_login, the audit row and the new login session.
 LOGIN_MFA_SUCCESS_QUERIES = 15
-
-
-@pytest.fixture
-def counting_hasher(settings):
-    settings.PASSWORD_HASHERS = ["tests.hashers.CountingHasher"]
-    CountingHasher.calls = 0
-    return CountingHasher
+# The same with a recovery code instead of a TOTP code: the conditional UPDATE that uses
+# the code and the recovery_code_used audit row instead of the device's UPDATE; the
+# confirmed device is still read (the factor check reads it before it looks at which
+# factor came, though only a TOTP code needs it).
+LOGIN_MFA_RECOVERY_CODE_QUERIES = 16
+# Enrolment's first step (the password checked with one hash, nothing written when it is
+# right): the access token's session joined with its user, the rate-limit counter (5),
+# whether TOTP is already on (the confirmed device), then update_or_create of the pending
+# device in a savepoint: its SELECT (FOR UPDATE on PostgreSQL; the same one statement on
+# SQLite) and, none being there, its INSERT in a savepoint of its own.
+TOTP_ENROL_BEGIN_QUERIES = 13
+# Enrolment's second step: the session with its user, the rate-limit counter (5), the
+# pending device, the lockout counter's upsert (the code's try), the conditional UPDATE of
+# the device's last step, the try taken back (one UPDATE); then in a savepoint the device
+# confirmed, the old recovery codes deleted and ten new ones inserted (one INSERT), every
+# session of the account revoked (one UPDATE); the mfa_enabled audit row and the new login
+# session the answer carries.
+TOTP_ENROL_CONFIRM_QUERIES = 18
 
 
 @pytest.fixture
@@ -96,17 +112,55 @@ def test_enrolment_confirm_costs_no_hash(api, counting_hasher):
     assert counting_hasher.calls == 0
 
 
-def test_second_stage_success_query_count(api, django_assert_num_queries):
+@pytest.mark.parametrize(
+    ("factor", "queries"),
+    [
+        (
+            lambda enrolment: {"code": enrolment.authenticator.fresh_code()},
+            LOGIN_MFA_SUCCESS_QUERIES,
+        ),
+        (
+            lambda enrolment: {"recovery_code": enrolment.recovery_codes[0]},
+            LOGIN_MFA_RECOVERY_CODE_QUERIES,
+        ),
+    ],
+    ids=["code", "recovery-code"],
+)
+def test_second_stage_success_query_count(api, factor, queries, django_assert_num_queries):
     # given the cache's sweep of expired rows (at most once a minute) done, and the
     # rate-limit key live, as in steady state
     caches["default"].add("sweep-trigger", 0, 1)
     user = UserFactory(username="counted")
     enrolment = enrol(api, user)
     token = mfa_token_of(api, user)
-    code = enrolment.authenticator.fresh_code()
+    answer = factor(enrolment)
 
     # when / then
-    with django_assert_num_queries(LOGIN_MFA_SUCCESS_QUERIES):
-        response = login_mfa(api, token, code=code)
+    with django_assert_num_queries(queries):
+        response = login_mfa(api, token, **answer)
+
+    assert response.status_code == 200, response.content
+
+
+def test_enrolment_begin_query_count(api, django_assert_num_queries):
+    # given the rate-limit key live: a request without a body is counted, then refused
+    user = UserFactory()
+    access = issue_pair(user)["access"]
+    assert api.post(TOTP, {}, format="json", **bearer(access)).status_code == 400
+
+    with django_assert_num_queries(TOTP_ENROL_BEGIN_QUERIES):
+        response = enrol_begin(api, user, access)
+
+    assert response.status_code == 200, response.content
+
+
+def test_enrolment_confirm_query_count(api, django_assert_num_queries):
+    # given a pending enrolment (whose request made the rate-limit key live)
+    user = UserFactory()
+    access = issue_pair(user)["access"]
+    code = Authenticator(enrol_begin(api, user, access).json()["secret"]).fresh_code()
+
+    with django_assert_num_queries(TOTP_ENROL_CONFIRM_QUERIES):
+        response = api.post(CONFIRM, {"code": code}, format="json", **bearer(access))
 
     assert response.status_code == 200, response.content

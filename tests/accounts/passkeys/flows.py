@@ -71,6 +71,20 @@ def login(api, authenticator: SoftAuthenticator, **get):
     return login_verify(api, started, authenticator.get(started["options"], **get))
 
 
+def mfa_options(api, mfa_token: str):
+    """POST /login/mfa/passkey/options for the pending login of ``mfa_token``; the response."""
+    return api.post(MFA_PASSKEY_OPTIONS, {"mfa_token": mfa_token}, format="json")
+
+
+def mfa_answer(api, mfa_token: str, started: dict, credential: dict):
+    """POST /login/mfa with a passkey assertion for the options ``started``; the response."""
+    return api.post(
+        LOGIN_MFA,
+        {"mfa_token": mfa_token, "challenge_id": started["challenge_id"], "credential": credential},
+        format="json",
+    )
+
+
 def totp_code(secret: str, *, steps: int = 0) -> str:
     """The code of ``secret`` ``steps`` 30-second steps from now."""
     return pyotp.TOTP(secret).at(time.time() + 30 * steps)

@@ -8,8 +8,9 @@ from accounts.mfa.models import MfaChallenge
 from tests.accounts.passkeys.authenticator import SoftAuthenticator
 from tests.accounts.passkeys.flows import (
     LOGIN_MFA,
-    MFA_PASSKEY_OPTIONS,
     login_options,
+    mfa_answer,
+    mfa_options,
     mfa_token_of,
     register,
     totp_code,
@@ -29,18 +30,6 @@ def alice(api):
     user.totp_secret = totp_enable(api, user)
     user.authenticator = register(api, user)["authenticator"]
     return user
-
-
-def _options(api, mfa_token: str):
-    return api.post(MFA_PASSKEY_OPTIONS, {"mfa_token": mfa_token}, format="json")
-
-
-def _answer(api, mfa_token: str, started: dict, credential: dict):
-    return api.post(
-        LOGIN_MFA,
-        {"mfa_token": mfa_token, "challenge_id": started["challenge_id"], "credential": credential},
-        format="json",
-    )
 
 
 def test_mfa_required_lists_passkey_when_the_account_has_one(api, alice):
@@ -69,7 +58,7 @@ def test_the_options_allow_only_the_accounts_passkeys_and_use_no_try(api, alice)
     second = register(api, alice)["authenticator"]
     mfa_token = mfa_token_of(api, alice)
 
-    response = _options(api, mfa_token)
+    response = mfa_options(api, mfa_token)
 
     assert response.status_code == 200, response.content
     allowed = [item["id"] for item in response.json()["options"]["allowCredentials"]]
@@ -79,25 +68,25 @@ def test_the_options_allow_only_the_accounts_passkeys_and_use_no_try(api, alice)
 
 def test_a_passkey_completes_the_login_with_amr_pwd_hwk_mfa(api, alice):
     mfa_token = mfa_token_of(api, alice)
-    started = _options(api, mfa_token).json()
+    started = mfa_options(api, mfa_token).json()
 
-    response = _answer(api, mfa_token, started, alice.authenticator.get(started["options"]))
+    response = mfa_answer(api, mfa_token, started, alice.authenticator.get(started["options"]))
 
     assert response.status_code == 200, response.content
     assert claims_of(response.json()["access"])["amr"] == ["pwd", "hwk", "mfa"]
     assert "device_token" in response.json()
     assert AuditLog.objects.filter(action="passkey_login", status="success").count() == 1
     # the mfa_token is used up
-    again = _answer(api, mfa_token, started, alice.authenticator.get(started["options"]))
+    again = mfa_answer(api, mfa_token, started, alice.authenticator.get(started["options"]))
     assert_problem(again, 401, "token_invalid")
 
 
 def test_a_bad_assertion_is_mfa_code_invalid_and_counts_toward_the_lockout(api, alice):
     mfa_token = mfa_token_of(api, alice)
-    started = _options(api, mfa_token).json()
+    started = mfa_options(api, mfa_token).json()
     impostor = SoftAuthenticator(credential_id=alice.authenticator.credential_id)
 
-    response = _answer(api, mfa_token, started, impostor.get(started["options"]))
+    response = mfa_answer(api, mfa_token, started, impostor.get(started["options"]))
 
     assert_problem(response, 401, "mfa_code_invalid")
     assert LoginLockout.objects.get(key="alice").attempts == 1
@@ -111,11 +100,11 @@ def test_wrong_assertions_lock_the_account(api, alice, settings):
     mfa_token = mfa_token_of(api, alice)
     impostor = SoftAuthenticator(credential_id=alice.authenticator.credential_id)
     for _ in range(2):
-        started = _options(api, mfa_token).json()
-        _answer(api, mfa_token, started, impostor.get(started["options"]))
+        started = mfa_options(api, mfa_token).json()
+        mfa_answer(api, mfa_token, started, impostor.get(started["options"]))
 
-    started = _options(api, mfa_token).json()
-    response = _answer(api, mfa_token, started, alice.authenticator.get(started["options"]))
+    started = mfa_options(api, mfa_token).json()
+    response = mfa_answer(api, mfa_token, started, alice.authenticator.get(started["options"]))
 
     assert_problem(response, 423, "account_locked")
 
@@ -124,18 +113,18 @@ def test_another_accounts_passkey_is_no_second_factor(api, alice):
     mallory = UserFactory()
     theirs = register(api, mallory)["authenticator"]
     mfa_token = mfa_token_of(api, alice)
-    started = _options(api, mfa_token).json()
+    started = mfa_options(api, mfa_token).json()
 
-    response = _answer(api, mfa_token, started, theirs.get(started["options"]))
+    response = mfa_answer(api, mfa_token, started, theirs.get(started["options"]))
 
     assert_problem(response, 401, "mfa_code_invalid")
 
 
 def test_a_challenge_of_another_pending_login_is_mfa_code_invalid(api, alice):
     first, second = mfa_token_of(api, alice), mfa_token_of(api, alice)
-    started = _options(api, first).json()
+    started = mfa_options(api, first).json()
 
-    response = _answer(api, second, started, alice.authenticator.get(started["options"]))
+    response = mfa_answer(api, second, started, alice.authenticator.get(started["options"]))
 
     assert_problem(response, 401, "mfa_code_invalid")
 
@@ -144,13 +133,13 @@ def test_a_usernameless_login_challenge_is_no_second_factor(api, alice):
     mfa_token = mfa_token_of(api, alice)
     started = login_options(api)
 
-    response = _answer(api, mfa_token, started, alice.authenticator.get(started["options"]))
+    response = mfa_answer(api, mfa_token, started, alice.authenticator.get(started["options"]))
 
     assert_problem(response, 401, "mfa_code_invalid")
 
 
 def test_a_second_factor_challenge_cannot_log_in_without_a_password(api, alice):
-    started = _options(api, mfa_token_of(api, alice)).json()
+    started = mfa_options(api, mfa_token_of(api, alice)).json()
 
     response = api.post(
         "/api/v1/auth/passkeys/login/verify",
@@ -166,11 +155,11 @@ def test_a_second_factor_challenge_cannot_log_in_without_a_password(api, alice):
 
 def test_a_replayed_passkey_challenge_is_mfa_code_invalid(api, alice):
     mfa_token = mfa_token_of(api, alice)
-    started = _options(api, mfa_token).json()
+    started = mfa_options(api, mfa_token).json()
     impostor = SoftAuthenticator(credential_id=alice.authenticator.credential_id)
-    assert _answer(api, mfa_token, started, impostor.get(started["options"])).status_code == 401
+    assert mfa_answer(api, mfa_token, started, impostor.get(started["options"])).status_code == 401
 
-    response = _answer(api, mfa_token, started, alice.authenticator.get(started["options"]))
+    response = mfa_answer(api, mfa_token, started, alice.authenticator.get(started["options"]))
 
     assert_problem(response, 401, "mfa_code_invalid")
 
@@ -185,14 +174,14 @@ def test_options_for_a_dead_mfa_token_are_token_invalid(api, alice, mfa_token):
             == 200
         )
 
-    assert_problem(_options(api, mfa_token), 401, "token_invalid")
+    assert_problem(mfa_options(api, mfa_token), 401, "token_invalid")
 
 
 def test_options_for_an_account_without_a_passkey_are_409(api):
     user = UserFactory()
     totp_enable(api, user)
 
-    assert_problem(_options(api, mfa_token_of(api, user)), 409, "conflict")
+    assert_problem(mfa_options(api, mfa_token_of(api, user)), 409, "conflict")
 
 
 def test_a_totp_code_still_works_next_to_the_passkey(api, alice):
@@ -242,6 +231,6 @@ def test_login_mfa_takes_exactly_one_factor(api, alice, factors):
 def test_mfa_passkey_options_are_rate_limited(api, alice, settings):
     settings.AUTH_PASSKEY_RATE = "1/m"
     mfa_token = mfa_token_of(api, alice)
-    assert _options(api, mfa_token).status_code == 200
+    assert mfa_options(api, mfa_token).status_code == 200
 
-    assert_problem(_options(api, mfa_token), 429, "rate_limited")
+    assert_problem(mfa_options(api, mfa_token), 429, "rate_limited")
