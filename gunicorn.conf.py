@@ -29,29 +29,29 @@ def _env_int(name: str, default: int) -> int:
 
 
 # --- Workers and timeouts ---
-# Chosen by measurement (docs/performance.md): gthread, one worker per core, two threads
-# each. bcrypt releases the GIL, so a worker hashes while its other thread serves another
-# request; more threads only queue more hashes on the same cores. reuse_port gives each
-# worker its own listening socket (SO_REUSEPORT), so the kernel spreads new connections
-# over the workers instead of whichever worker accepts first taking a whole burst: measured
-# beside a gthread subclass that paused accepting while busy, it served /me 10 % faster
-# with a lower login p99, so the subclass is gone. The price: a connection still waiting
-# in the queue of a worker that exits (a restart, a timeout) is reset instead of being
-# taken by another worker.
+# Chosen by measurement side by side with djoser (docs/performance.md): sync workers, one
+# per core, on one shared listening socket. A login is a bcrypt hash, CPU-bound; a sync
+# worker takes the next connection only when it is free, and answers with Connection:
+# close, so every request waits in the kernel's one accept queue and is served in arrival
+# order. gthread (each worker accepting for its own thread pool, keep-alive connections
+# pinned to a worker) left some clients' logins queued behind a busy worker while another
+# worker served its own: login p99 at 8 clients was 1.4-1.6 x djoser's. Keep-alive does
+# not pay for that here: /me and /healthz were as fast or faster with sync workers.
+# Behind the compose nginx (which buffers requests and responses) a slow client does not
+# hold a worker. GUNICORN_THREADS > 1 makes gunicorn use gthread workers instead.
 
 wsgi_app = "config.wsgi:application"
 # Loopback outside a container; the image sets GUNICORN_BIND=0.0.0.0:8000.
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
-worker_class = "gthread"
-reuse_port = True
+worker_class = "sync"
 # Default: the CPUs this process may run on; set it under a container CPU quota (not seen here).
 workers = _env_int("GUNICORN_WORKERS", len(os.sched_getaffinity(0)))
-threads = _env_int("GUNICORN_THREADS", 2)
+threads = _env_int("GUNICORN_THREADS", 1)
 # A request still running after this many seconds gets its worker restarted.
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM, in-flight requests get this long before workers are killed.
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-# Idle keep-alive seconds; keep it above the proxy's upstream idle timeout, or it races.
+# Idle keep-alive seconds (gthread workers; sync ones close); keep it above the proxy's upstream idle timeout, or it races.
 keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
 # Worker recycling is off by default: a new worker costs about a second of CPU to import
 # Django, and recycling every 1000 requests halved /healthz throughput (443 -> 928 req/s,

@@ -1,5 +1,5 @@
-"""How gunicorn's workers share connections (gthread with reuse_port, gunicorn.conf.py),
-with real bcrypt logins.
+"""How gunicorn's workers share connections (sync workers on one listening socket,
+gunicorn.conf.py), with real bcrypt logins.
 
 The server runs the production settings (bcrypt first, no test hasher), two workers of
 one thread each, so a login holds a worker's only thread for a whole hash.
@@ -51,7 +51,7 @@ def _pid_of(server, request_id: str) -> int:
 
 
 def test_new_connections_are_spread_over_the_workers(server):
-    # given two workers, each with its own listening socket (SO_REUSEPORT)
+    # given two workers accepting from one listening socket
     # when sixteen clients each open a new connection
     def probe(_: int) -> str:
         with server.client() as http:
@@ -88,3 +88,30 @@ def test_a_new_connection_is_served_while_every_worker_stays_busy(server):
 
     # then every client had its first answer before any client had finished
     assert max(first_answer_at.values()) < min(last_answer_at.values())
+
+
+def test_clients_logging_in_at_once_are_served_in_turn(server):
+    # given three keep-alive clients and two workers: a worker that kept its clients'
+    # connections would serve two of them at half the rate of the third
+    users = [_user_hashed_at(10) for _ in range(3)]
+    took: dict[int, float] = {}
+    start = threading.Barrier(3)
+
+    def client(n: int) -> None:
+        with server.client() as http:
+            start.wait()
+            started = time.monotonic()
+            for _ in range(8):
+                body = {"login": users[n].username, "password": users[n].raw_password}
+                response = http.post("/api/v1/auth/login", json=body)
+                assert response.status_code == 200
+                # each answer closes its connection: the next request queues anew
+                assert response.headers["connection"] == "close"
+            took[n] = time.monotonic() - started
+
+    # when they log in eight times each, at once
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(client, range(3)))
+
+    # then they finished within a third of each other (in arrival order: all about equal)
+    assert max(took.values()) < 1.33 * min(took.values()), took
