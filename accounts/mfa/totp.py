@@ -14,7 +14,6 @@ import secrets
 import time
 from urllib.parse import quote, urlencode
 
-import segno
 from cryptography.fernet import InvalidToken, MultiFernet
 from django.conf import settings
 from django_otp.oath import hotp
@@ -84,6 +83,9 @@ def totp_uri(*, secret: str, account: str) -> str:
 
 def totp_qr_svg(uri: str) -> str:
     """The URI as an inline SVG QR code, drawn here: no image service sees the secret."""
+    # Imported on first use: only an enrolment draws a QR code (tests/test_import_cost.py).
+    import segno
+
     return str(segno.make(uri, error="m").svg_inline(scale=4, border=4))
 
 

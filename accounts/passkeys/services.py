@@ -10,13 +10,12 @@ so a response can be tried once. Every check of the response itself is py_webaut
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
-from webauthn.helpers.structs import AuthenticationCredential
 
 from accounts.audit.services import AuditAction, AuditStatus, audit_record
 from accounts.login.services import login_email_verified_require, user_login_complete
@@ -40,6 +39,9 @@ from authsvc.exceptions import (
     PasskeyChallengeInvalid,
     PasskeyCounterRegressed,
 )
+
+if TYPE_CHECKING:
+    from accounts.passkeys.ceremony import AuthenticationCredential
 
 # RFC 8176 §2: "hwk" proof of possession of a hardware-secured key, "user" the authenticator
 # verified its user (PIN or biometrics: the UV flag).
@@ -200,7 +202,7 @@ def _login_refused(*, reason: str, user: User | None, request: HttpRequest) -> N
 def _assertion_accept(
     *,
     passkey: Passkey,
-    assertion: AuthenticationCredential,
+    assertion: "AuthenticationCredential",
     challenge: bytes,
     kind: Ceremony,
     request: HttpRequest,

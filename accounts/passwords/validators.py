@@ -16,8 +16,6 @@ from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.views.decorators.debug import sensitive_variables
 
-from authsvc.pwned import password_breach_count
-
 # Django's list of 20,000 common passwords (lower-case), the one CommonPasswordValidator reads.
 COMMON_PASSWORDS_PATH = (
     Path(django.__file__).parent / "contrib" / "auth" / "common-passwords.txt.gz"
@@ -183,6 +181,10 @@ class BreachedPasswordValidator:
 
     @sensitive_variables("password")
     def validate(self, password: str, user: object = None) -> None:
+        # Imported on first use: its HTTP client (httpx) is for this check alone, which is
+        # off by default (tests/test_import_cost.py).
+        from authsvc.pwned import password_breach_count
+
         if password_breach_count(password=password):
             raise ValidationError(
                 "This password has appeared in a data breach; choose another one.",

@@ -68,7 +68,14 @@ class KeyRingBackend(TokenBackend):
     """Signs with the key ring's current key; verifies by ``kid``, the algorithm pinned."""
 
     def __init__(
-        self, ring: KeyRing, *, issuer: str, audience: str | list[str], leeway: int, typ: str
+        self,
+        ring: KeyRing,
+        *,
+        issuer: str,
+        audience: str | list[str],
+        leeway: int,
+        typ: str,
+        verified_kept: int,
     ) -> None:
         super().__init__(ring.signing_algorithm, audience=audience, issuer=issuer, leeway=leeway)
         self.ring = ring
@@ -83,7 +90,7 @@ class KeyRingBackend(TokenBackend):
         # Only successes are kept (lru_cache keeps no exceptions), ``exp`` is checked again
         # on every use, revocation is the session check's, and a new key configuration
         # builds a new backend, hence an empty cache.
-        self._verified = lru_cache(maxsize=VERIFIED_TOKENS_KEPT)(self._verify)
+        self._verified = lru_cache(maxsize=verified_kept)(self._verify)
 
     def encode(self, payload: dict[str, Any]) -> str:
         ring = self.ring
@@ -161,12 +168,18 @@ def _backend(
     if token_type is TokenType.REFRESH:
         audience: str | list[str] = refresh_audience(issuer)
         typ = REFRESH_TOKEN_TYP
+        # A refresh token is presented once (rotation retires it), so a remembered one is
+        # never asked for again: a full cache would only hold ~2 MiB of dead tokens.
+        kept = 0
     else:
         # One audience is written as a string, several as a list (RFC 7519 §4.1.3).
         audience = audiences[0] if len(audiences) == 1 else list(audiences)
         typ = ACCESS_TOKEN_TYP
+        kept = VERIFIED_TOKENS_KEPT
     ring = key_ring_of(private_pem, previous_pems)
-    return KeyRingBackend(ring, issuer=issuer, audience=audience, leeway=leeway, typ=typ)
+    return KeyRingBackend(
+        ring, issuer=issuer, audience=audience, leeway=leeway, typ=typ, verified_kept=kept
+    )
 
 
 def refresh_audience(issuer: str) -> str:

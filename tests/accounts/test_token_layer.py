@@ -234,6 +234,18 @@ def test_the_backend_is_built_once_per_configuration(settings, monkeypatch):
     assert len(built) == 2
 
 
+def test_verified_access_tokens_are_remembered_and_refresh_tokens_not():
+    # A refresh token is presented once (rotation retires it): remembering one costs memory.
+    codec._backend.cache_clear()
+    access, refresh = _mint(), _mint(TokenType.REFRESH)
+
+    token_decode(token=access, expected_type=TokenType.ACCESS)
+    token_decode(token=refresh, expected_type=TokenType.REFRESH)
+
+    assert token_backend(TokenType.ACCESS)._verified.cache_info().currsize == 1
+    assert token_backend(TokenType.REFRESH)._verified.cache_info().currsize == 0
+
+
 def test_bearer_authentication_refuses_with_drfs_authentication_failed():
     request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {unsigned(_mint())}")
     authentication = BearerTokenAuthentication()
