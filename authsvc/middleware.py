@@ -22,6 +22,7 @@ from authsvc.context import REQUEST_ID_HEADER, request_id_var, request_user_id
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 USER_AGENT_MAX_LENGTH = 256
 UNMATCHED_ROUTE = "<unmatched>"
+REQUEST_ID_META_KEY = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 
 access_logger = logging.getLogger("authsvc.access")
 
@@ -38,7 +39,8 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        # META, not request.headers: that builds a dict of every header, per request.
+        request_id = request_id_from(request.META.get(REQUEST_ID_META_KEY))
         request.request_id = request_id  # type: ignore[attr-defined]
         token = request_id_var.set(request_id)
         try:
@@ -76,7 +78,7 @@ class AccessLogMiddleware:
                 "duration_ms": duration_ms,
                 "client_ip": client_ip(request),
                 "user_id": request_user_id(request),
-                "user_agent": request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH],
+                "user_agent": request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX_LENGTH],
                 "pid": os.getpid(),  # the worker that served it
             },
         )
