@@ -3,15 +3,17 @@
 Wall-clock figures on this VM drift (the same Python loop took 32 ms, then 60 ms, seconds
 apart), so a change worth 5 % cannot be seen in them. valgrind's callgrind counts
 instructions instead, which come out the same from run to run within about 1 %. This runs
-a request N times through Django's handler (the test client: no gunicorn, no sockets
-but the database's and Redis's) under callgrind, and again 0 times; the difference over N
-is the instructions of one request. The password hasher is MD5 here, so a login counts
-everything but its bcrypt, which is the part worth measuring (bcrypt's cost is fixed).
+a request N times through the WSGI application gunicorn calls (no server, no sockets
+but the database's and Redis's; the access record goes to stdout) under callgrind, and
+again 0 times; the difference over N is the instructions of one request. The password
+hasher is MD5 here, so a login counts everything but its bcrypt, which is the part worth
+measuring (bcrypt's cost is fixed).
 
 Run on SQLite (a temporary file) by default; DATABASE_URL and REDIS_URL select
 PostgreSQL and Redis as in production.
 """
 
+import io
 import json
 import os
 import re
@@ -53,25 +55,54 @@ def prepare(database_url: str, redis_url: str | None) -> None:
 def child(database_url: str, redis_url: str | None, path: str, count: int) -> None:
     """Runs under callgrind: warm up, then `count` requests of `path`."""
     _django(database_url, redis_url)
-    from django.test import Client
+    from django.core.wsgi import get_wsgi_application
 
-    client = Client(REMOTE_ADDR="127.0.0.1", headers={"host": "127.0.0.1"})
-    body = json.dumps({"login": "counted", "password": PASSWORD})
+    app = get_wsgi_application()  # what gunicorn calls: no test client around it
+
+    def call(method: str, url: str, body: bytes = b"", **headers: str) -> tuple[str, bytes]:
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": url,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_USER_AGENT": "bench-instructions",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            **{"HTTP_" + name.upper(): value for name, value in headers.items()},
+        }
+        status = []
+        chunks = app(environ, lambda line, headers, exc_info=None: status.append(line))
+        content = b"".join(chunks)
+        chunks.close()
+        return status[0], content
+
+    body = json.dumps({"login": "counted", "password": PASSWORD}).encode()
 
     def login() -> dict:
-        response = client.post("/api/v1/auth/login", body, content_type="application/json")
-        assert response.status_code == 200, response.content
-        return response.json()
+        status, content = call("POST", "/api/v1/auth/login", body)
+        assert status.startswith("200"), content
+        return json.loads(content)
 
-    bearer = {"authorization": f"Bearer {login()['access']}"}
+    access = login()["access"]
 
     def me() -> None:
-        response = client.get("/api/v1/auth/me", headers=bearer)
-        assert response.status_code == 200, response.content
+        status, content = call("GET", "/api/v1/auth/me", authorization=f"Bearer {access}")
+        assert status.startswith("200"), content
 
     def healthz() -> None:
-        response = client.get("/healthz")
-        assert response.status_code == 200, response.content
+        status, content = call("GET", "/healthz")
+        assert status.startswith("200"), content
 
     run = {"login": login, "me": me, "healthz": healthz}[path]
     for _ in range(5 + count):  # the first five warm connections, caches and imports
