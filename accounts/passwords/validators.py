@@ -37,9 +37,22 @@ STRENGTH_ESTIMATE_MAX_LENGTH = 64
 
 
 @cache
-def common_passwords() -> frozenset[str]:
+def _common_passwords_text() -> str:
+    """The list as one newline-framed string: 0.16 MB where a set of its 20,000 strings held
+    1.6 MB in every worker that ever set a password. Looking a candidate up scans it (under
+    0.1 ms), a few times per password set, beside a 250 ms hash."""
     with gzip.open(COMMON_PASSWORDS_PATH, "rt", encoding="utf-8") as lines:
-        return frozenset(line.strip() for line in lines if line.strip())
+        return "\n" + "\n".join(sorted({line.strip() for line in lines if line.strip()})) + "\n"
+
+
+def common_password(candidate: str) -> bool:
+    """Whether ``candidate`` is on the list, exactly (the list is lower-case)."""
+    return "\n" not in candidate and f"\n{candidate}\n" in _common_passwords_text()
+
+
+def common_passwords() -> frozenset[str]:
+    """The whole list, for measurements (a new set on each call: not for the hot path)."""
+    return frozenset(_common_passwords_text().strip("\n").split("\n"))
 
 
 def password_variants(password: str) -> set[str]:
@@ -83,7 +96,7 @@ class BlocklistValidator:
     @sensitive_variables("password", "variants")
     def validate(self, password: str, user: object = None) -> None:
         variants = password_variants(password)
-        if not variants.isdisjoint(common_passwords()):
+        if any(common_password(variant) for variant in variants):
             raise ValidationError("This password is too common.", code="password_too_common")
         for word in _context_words(user):
             if any(

@@ -10,7 +10,12 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from accounts.passwords.validators import BlocklistValidator, password_variants
+from accounts.passwords.validators import (
+    BlocklistValidator,
+    common_password,
+    common_passwords,
+    password_variants,
+)
 from tests.problem import assert_problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,3 +132,10 @@ def test_an_unknown_profile_stops_start_up():
     out = _validators(AUTH_PASSWORD_PROFILE="lax")
     assert "ImproperlyConfigured" in out
     assert "AUTH_PASSWORD_PROFILE must be default or nist" in out
+
+
+def test_the_list_is_looked_up_whole_entries_only():
+    assert common_password("password")
+    assert not common_password("passwor")  # a prefix of an entry
+    assert not common_password("password\n123456")  # two entries, one candidate
+    assert common_passwords() >= {"password", "123456"}
