@@ -51,7 +51,8 @@ threads = _env_int("GUNICORN_THREADS", 1)
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM, in-flight requests get this long before workers are killed.
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-# Idle keep-alive seconds (gthread workers; sync ones close); keep it above the proxy's upstream idle timeout, or it races.
+# Idle keep-alive seconds (gthread workers; sync ones close each connection); keep it
+# above the proxy's upstream idle timeout, or it races.
 keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
 # Worker recycling is off by default: a new worker costs about a second of CPU to import
 # Django, and recycling every 1000 requests halved /healthz throughput (443 -> 928 req/s,
