@@ -94,9 +94,11 @@ class LoginView(APIView):
                 request=request._request,
                 extra_methods=["passkey"] if passkeys_exist(user=user) else [],
             )
-        services.user_login_complete(request=request._request, user=user)
-        response = token_pair_response(request, user, status.HTTP_200_OK)
-        device_token_attach(response, user=user)
+        # The success's writes (lockout reset, last login, audit row, session) in one commit.
+        with transaction.atomic():
+            services.user_login_complete(request=request._request, user=user)
+            response = token_pair_response(request, user, status.HTTP_200_OK)
+            device_token_attach(response, user=user)
         return response
 
 
