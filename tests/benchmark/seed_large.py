@@ -19,9 +19,10 @@ POSTGRES = {
         FROM generate_series(1, %(users)s) g""",
     "sessions": """
         INSERT INTO accounts_login_session (id, user_id, created_at, authenticated_at,
-            last_used_at, expires_at, revoke_reason, ip, user_agent, current_jti, previous_jti)
+            last_used_at, expires_at, revoke_reason, ip, user_agent, current_jti, previous_jti,
+            amr)
         SELECT gen_random_uuid(), u.id, now(), now(), now(), now() + interval '7 days', '',
-               '10.0.0.1', 'bench', md5(random()::text), ''
+               '10.0.0.1', 'bench', md5(random()::text), '', 'pwd'
         FROM accounts_user u CROSS JOIN generate_series(1, %(per_user)s)
         WHERE u.username LIKE 'big\\_%%'""",
     "audit": """
@@ -51,10 +52,11 @@ SQLITE = {
     "sessions": _SQLITE_SERIES.format(n="%(per_user)s")
     + f"""
         INSERT INTO accounts_login_session (id, user_id, created_at, authenticated_at,
-            last_used_at, expires_at, revoke_reason, ip, user_agent, current_jti, previous_jti)
+            last_used_at, expires_at, revoke_reason, ip, user_agent, current_jti, previous_jti,
+            amr)
         SELECT lower(hex(randomblob(16))), u.id, {_SQLITE_NOW}, {_SQLITE_NOW}, {_SQLITE_NOW},
                strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '+7 days'), '', '10.0.0.1', 'bench',
-               lower(hex(randomblob(16))), ''
+               lower(hex(randomblob(16))), '', 'pwd'
         FROM accounts_user u, s WHERE u.username LIKE 'big!_%%' ESCAPE '!'""",
     "audit": _SQLITE_SERIES.format(n="%(rows)s")
     + f"""
