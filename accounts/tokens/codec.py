@@ -42,7 +42,7 @@ from accounts.tokens.keys import KeyRing, key_ring_of
 from authsvc.exceptions import TokenInvalid
 
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti", "sid", "token_type"]
-# Verified tokens a backend remembers (about 1.5 KB each): the clients active in a few
+# Verified tokens a backend remembers (about 2.3 KB each): the clients active in a few
 # minutes on one worker.
 VERIFIED_TOKENS_KEPT = 1024
 ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105 (a media type, RFC 9068 §2.1)

@@ -18,6 +18,7 @@ from accounts.users.models import User
 # primary-key lookups; same SQL on SQLite and PostgreSQL; the columns come from the model.
 _USER_FIELDS = User._meta.concrete_fields
 _USER_COLUMNS = ", ".join(f'u."{field.column}"' for field in _USER_FIELDS)
+_USER_ATTNAMES = [field.attname for field in _USER_FIELDS]
 _LIVE_SESSION_USER_SQL = (
     f"SELECT {_USER_COLUMNS} FROM accounts_user u"  # noqa: S608 (the model's columns, no input)
     " JOIN accounts_login_session s ON s.user_id = u.id"
@@ -45,7 +46,7 @@ def user_for_access_token(*, claims: TokenClaims) -> User | None:
     for index, converters, column in _row_converters():
         for converter in converters:
             values[index] = converter(values[index], column, connection)
-    return User.from_db(connection.alias, [field.attname for field in _USER_FIELDS], values)
+    return User.from_db(connection.alias, _USER_ATTNAMES, values)
 
 
 def _row_converters() -> list[tuple[int, list[Callable[..., Any]], Col]]:

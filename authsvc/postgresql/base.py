@@ -3,8 +3,8 @@
 ``CONN_HEALTH_CHECKS`` pings a persistent connection (``SELECT 1``) before the first
 query of every request, so that a connection the server dropped while idle (a restart, a
 failover, a proxy's idle timeout) is replaced instead of failing the request. Under load
-that is a second round trip for a one-query request such as ``GET /me``, on a connection
-that answered a moment ago: 10 % of that request's CPU here (docs/performance.md). This
+that is a second round trip, and a second statement for PostgreSQL to run, for a
+one-query request such as ``GET /me``, on a connection that answered a moment ago. This
 backend pings a connection only when its last ping is ``HEALTH_CHECK_INTERVAL_SECONDS``
 old. A connection that breaks within the interval fails the request that meets it, as
 without health checks, and is dropped at the end of that request (Django closes a
