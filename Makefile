@@ -48,7 +48,7 @@ bench: install
 bench-middleware: install
 	$(BIN)/python -m tests.benchmark.middleware_cost
 
-## CPU instructions per login and per /me, in process, counted by callgrind (needs valgrind).
+## CPU instructions per login, registration, /me and /healthz, in process, counted by callgrind (needs valgrind).
 bench-instructions: install
 	@command -v valgrind >/dev/null || { echo "make bench-instructions needs valgrind (Debian: apt-get install valgrind)"; exit 1; }
 	$(BIN)/python -m tests.benchmark.instructions

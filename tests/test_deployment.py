@@ -226,6 +226,23 @@ def test_gunicorn_config_reads_workers_and_timeouts_from_env():
     assert config["bind"] == "['127.0.0.1:8000']"
 
 
+def test_gunicorn_workers_import_the_views_before_their_first_request(tmp_path):
+    # What gunicorn does in a new worker: load the application, then the post_worker_init hook.
+    code = (
+        "import runpy, sys\n"
+        "from config.wsgi import application\n"
+        "before = 'accounts.login.views' in sys.modules\n"
+        "runpy.run_path('gunicorn.conf.py')['post_worker_init'](None)\n"
+        "print(before, 'accounts.login.views' in sys.modules)\n"
+    )
+    env = _production_env(PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
+
+    result = _run([sys.executable, "-c", code], env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
+
+
 def test_gunicorn_config_refuses_a_malformed_number():
     result = _run([sys.executable, "-m", "gunicorn", "--print-config"], _production_env(
         GUNICORN_WORKERS="many"

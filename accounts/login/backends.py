@@ -12,13 +12,13 @@ def user_for_login(login: str, request: HttpRequest | None = None) -> User | Non
 
     A login attempt needs the account twice, for its lockout key before the password
     check and for the check itself; the answer is remembered on the request, so the
-    second costs no query.
+    second costs no query. Whether the account has a second factor comes with it.
     """
     memo: dict[str, User | None] | None = getattr(request, "_login_users", None)
     key = login.lower()
     if memo is not None and key in memo:
         return memo[key]
-    user = User.objects.for_login(login)
+    user = User.objects.for_login(login, with_second_factor=True)
     if request is not None:
         if memo is None:
             memo = request._login_users = {}  # type: ignore[attr-defined]

@@ -26,6 +26,12 @@ def totp_device_confirmed(*, user: User) -> TotpDevice | None:
 
 def mfa_enabled(*, user: User) -> bool:
     """Whether a login of ``user`` needs a second factor."""
+    # A login's account lookup read it with the account (User.objects.for_login): a
+    # moment before the hash rather than after it, which changes nothing an enrolment
+    # racing the login could rely on (the login could as well have finished first).
+    known = user.__dict__.get("has_confirmed_totp")
+    if known is not None:
+        return bool(known)
     return TotpDevice.objects.filter(user=user, confirmed=True).exists()
 
 

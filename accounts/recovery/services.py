@@ -175,17 +175,22 @@ def password_reset_confirm(
     return user
 
 
-def email_verification_send(*, user: User, request: HttpRequest | None = None) -> bool:
+def email_verification_send(
+    *, user: User, request: HttpRequest | None = None, just_registered: bool = False
+) -> bool:
     """Queue a mail with a token proving ``user``'s address; whether one was queued.
 
     Nothing for an address already verified, and nothing past
-    ``AUTH_PASSWORD_RESET_MAX_MAILS`` verification mails to the account in an hour.
+    ``AUTH_PASSWORD_RESET_MAX_MAILS`` verification mails to the account in an hour
+    (``just_registered``: the account was created in this transaction, so it has none).
     """
     if user.email_verified_at is not None or not user.is_active or not user.email:
         return False
-    with transaction.atomic():
+    # No savepoint: any error here is the caller's too (mail_enqueue keeps its own).
+    with transaction.atomic(savepoint=False):
         if (
-            _mails_recently(user, TokenPurpose.EMAIL_VERIFY)
+            not just_registered
+            and _mails_recently(user, TokenPurpose.EMAIL_VERIFY)
             >= settings.AUTH_PASSWORD_RESET_MAX_MAILS
         ):
             audit_record(

@@ -11,14 +11,6 @@ from accounts.users.models import User
 from authsvc.exceptions import Conflict, ValidationFailed
 
 
-def _taken_field(*, username: str, email: str) -> str | None:
-    if User.objects.for_login(username) is not None:
-        return "username"
-    if User.objects.for_login(email) is not None:
-        return "email"
-    return None
-
-
 def _conflict(field: str) -> Conflict:
     return Conflict(
         f"This {field} is already taken.", errors={field: [f"This {field} is already taken."]}
@@ -38,7 +30,7 @@ def user_register(
         validate_password(password, user)
     except DjangoValidationError as exc:
         raise ValidationFailed(errors={"password": exc.messages}) from exc
-    if taken := _taken_field(username=username, email=user.email):
+    if taken := User.objects.login_taken(username=username, email=user.email):
         raise _conflict(taken)
     user.set_password(password)
     try:
@@ -46,6 +38,7 @@ def user_register(
             user.save(force_insert=True)
     except IntegrityError as exc:
         # Lost a race with a concurrent registration: the constraints decided.
-        raise _conflict(_taken_field(username=username, email=user.email) or "username") from exc
+        taken = User.objects.login_taken(username=username, email=user.email)
+        raise _conflict(taken or "username") from exc
     audit_record(action=AuditAction.USER_REGISTERED, user=user, request=request)
     return user

@@ -90,7 +90,9 @@ class RegisterView(APIView):
         # session: one commit (a WAL flush) instead of six, and none of them without the rest.
         with transaction.atomic():
             user = services.user_register(request=request._request, **payload.validated_data)
-            sent = email_verification_send(user=user, request=request._request)
+            sent = email_verification_send(
+                user=user, request=request._request, just_registered=True
+            )
             if settings.AUTH_REQUIRE_VERIFIED_EMAIL:
                 body = {"user": user, "verification_mail_sent": sent}
                 return Response(

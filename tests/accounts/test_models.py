@@ -5,6 +5,8 @@ from django.contrib.auth.hashers import identify_hasher
 from django.db import DataError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from accounts.mfa.models import TotpDevice
+from accounts.mfa.selectors import mfa_enabled
 from accounts.models import User
 from tests.factories import UserFactory
 
@@ -92,19 +94,75 @@ def test_for_login_is_none_without_an_exact_match(login):
         ("someone@example.com", "accounts_user_email_ci_unique"),
     ],
 )
-def test_for_login_is_served_by_the_lower_case_unique_index(login, index):
+@pytest.mark.parametrize("with_second_factor", [False, True])
+def test_for_login_is_served_by_the_lower_case_unique_index(login, index, with_second_factor):
     with CaptureQueriesContext(connection) as queries:
-        User.objects.for_login(login)
+        User.objects.for_login(login, with_second_factor=with_second_factor)
     (sql,) = [query["sql"] for query in queries.captured_queries]
+
+    assert index in _plan(sql)
+
+
+def _plan(sql: str) -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")  # an empty table: ask for the index
             cursor.execute(f"EXPLAIN {sql}")
         else:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-        plan = " ".join(str(column) for row in cursor.fetchall() for column in row)
+        return " ".join(str(column) for row in cursor.fetchall() for column in row)
 
-    assert index in plan, plan
+
+def test_login_taken_is_served_by_both_lower_case_unique_indexes():
+    with CaptureQueriesContext(connection) as queries:
+        User.objects.login_taken(username="someone", email="someone@example.com")
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+
+    plan = _plan(sql)
+    assert "accounts_user_username_ci_unique" in plan, plan
+    assert "accounts_user_email_ci_unique" in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("devices", "expected"),
+    [([], False), ([False], False), ([True], True)],
+)
+def test_for_login_reads_whether_the_account_has_a_confirmed_authenticator(devices, expected):
+    user = UserFactory(username="second")
+    other = UserFactory(username="other")
+    TotpDevice.objects.create(user=other, name="app", confirmed=True, sealed_key="x")
+    for confirmed in devices:
+        TotpDevice.objects.create(user=user, name="app", confirmed=confirmed, sealed_key="x")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = User.objects.for_login("SECOND", with_second_factor=True)
+        answer = mfa_enabled(user=found)
+
+    assert found == user
+    assert answer is expected
+    assert len(queries) == 1  # the account and the answer in one query
+    assert "has_confirmed_totp" not in User.objects.for_login("second").__dict__
+
+
+@pytest.mark.parametrize(
+    ("username", "email", "taken"),
+    [
+        ("Taken_Name", "new@example.com", "username"),
+        ("new_name", "TAKEN@example.com", "email"),
+        ("taken_name", "taken@EXAMPLE.com", "username"),  # both: the username is reported
+        ("new_name", "new@example.com", None),
+        ("taken", "taken_name@example.com", None),  # a part of a value is not the value
+    ],
+)
+def test_login_taken_says_which_field_an_account_already_has(username, email, taken):
+    UserFactory(username="taken_name", email="taken@example.com")
+    UserFactory(username="someone_else", email="else@example.com")
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = User.objects.login_taken(username=username, email=email)
+
+    assert answer == taken
+    assert len(queries) == 1
 
 
 def test_production_hasher_is_bcrypt_sha256_at_cost_12(settings):

@@ -27,7 +27,7 @@ from tests.benchmark.run import PASSWORD, service_env
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = 30
-PATHS = ("login", "me", "healthz")
+PATHS = ("login", "register", "me", "healthz")
 
 
 def _django(database_url: str, redis_url: str | None) -> None:
@@ -104,7 +104,15 @@ def child(database_url: str, redis_url: str | None, path: str, count: int) -> No
         status, content = call("GET", "/healthz")
         assert status.startswith("200"), content
 
-    run = {"login": login, "me": me, "healthz": healthz}[path]
+    registered = iter(range(1_000_000))
+
+    def register() -> None:
+        name = f"reg{os.getpid()}n{next(registered)}"
+        payload = {"username": name, "email": f"{name}@bench.example", "password": PASSWORD}
+        status, content = call("POST", "/api/v1/auth/register", json.dumps(payload).encode())
+        assert status.startswith("201"), content
+
+    run = {"login": login, "register": register, "me": me, "healthz": healthz}[path]
     for _ in range(5 + count):  # the first five warm connections, caches and imports
         run()
 
