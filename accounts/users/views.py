@@ -1,7 +1,7 @@
 """Registration and the authenticated user: parse, call one service, serialize."""
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -88,18 +88,27 @@ class RegisterView(APIView):
         payload.is_valid(raise_exception=True)
         # One transaction for the account, its audit row, the verification mail and the login
         # session: one commit (a WAL flush) instead of six, and none of them without the rest.
-        with transaction.atomic():
-            user = services.user_register(request=request._request, **payload.validated_data)
-            sent = email_verification_send(
-                user=user, request=request._request, just_registered=True
-            )
-            if settings.AUTH_REQUIRE_VERIFIED_EMAIL:
-                body = {"user": user, "verification_mail_sent": sent}
-                return Response(
-                    UnverifiedRegistrationResponseSerializer(body).data,
-                    status=status.HTTP_201_CREATED,
+        try:
+            with transaction.atomic():
+                user = services.user_register(request=request._request, **payload.validated_data)
+                sent = email_verification_send(
+                    user=user, request=request._request, just_registered=True
                 )
-            return token_pair_response(request, user, status.HTTP_201_CREATED)
+                if settings.AUTH_REQUIRE_VERIFIED_EMAIL:
+                    body = {"user": user, "verification_mail_sent": sent}
+                    return Response(
+                        UnverifiedRegistrationResponseSerializer(body).data,
+                        status=status.HTTP_201_CREATED,
+                    )
+                return token_pair_response(request, user, status.HTTP_201_CREATED)
+        except IntegrityError as exc:
+            # A concurrent registration took the name or address after the check in
+            # user_register: the constraints decided, and all of this one was rolled back.
+            raise services.registration_conflict(
+                username=payload.validated_data["username"],
+                email=payload.validated_data["email"],
+                error=exc,
+            ) from exc
 
 
 class MeView(APIView):
