@@ -1,11 +1,12 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.users.services import registration_conflict
 from tests.factories import UserFactory
 from tests.problem import assert_problem
 
@@ -204,3 +205,25 @@ def test_register_with_character_classes_disabled_accepts_long_simple_password(a
     response = api.post(URL, {**GOOD, "password": "correct horse battery staple"}, format="json")
 
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("username", "email", "field"),
+    [("Winner", "mine@example.com", "username"), ("mine", "WIN@example.com", "email")],
+)
+def test_a_registration_that_lost_a_race_names_what_was_taken(username, email, field):
+    UserFactory(username="winner", email="win@example.com")
+
+    conflict = registration_conflict(username=username, email=email, error=IntegrityError("x"))
+
+    assert conflict.status == 409
+    assert conflict.errors == {field: [f"This {field} is already taken."]}
+
+
+def test_an_integrity_error_that_is_no_race_is_raised_again():
+    error = IntegrityError("some other constraint")
+
+    with pytest.raises(IntegrityError) as raised:
+        registration_conflict(username="nobody", email="nobody@example.com", error=error)
+
+    assert raised.value is error
