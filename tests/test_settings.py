@@ -41,3 +41,26 @@ def test_database_pool_switch_uses_djangos_native_psycopg_pool():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == ["ConnectionPool", "0"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("switch", "prepared"), [("1", True), ("0", False)])
+def test_statements_run_repeatedly_are_prepared_on_the_server_unless_switched_off(
+    switch, prepared
+):
+    # the same query six times on one connection, then what PostgreSQL holds prepared
+    code = (
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    for number in range(6): cursor.execute('SELECT %s + 1', [number])\n"
+        "    cursor.execute('SELECT count(*) FROM pg_prepared_statements')\n"
+        "    print(cursor.fetchone()[0])\n"
+    )
+
+    result = run_manage(
+        "shell", "-c", code, DJANGO_DEBUG="1", DATABASE_URL=os.environ["DATABASE_URL"],
+        DATABASE_PREPARED_STATEMENTS=switch,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert (int(result.stdout.splitlines()[-1]) > 0) is prepared
