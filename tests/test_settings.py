@@ -45,9 +45,7 @@ def test_database_pool_switch_uses_djangos_native_psycopg_pool():
 
 @pytest.mark.postgres
 @pytest.mark.parametrize(("switch", "prepared"), [("1", True), ("0", False)])
-def test_statements_run_repeatedly_are_prepared_on_the_server_unless_switched_off(
-    switch, prepared
-):
+def test_statements_run_repeatedly_are_prepared_on_the_server_unless_switched_off(switch, prepared):
     # the same query six times on one connection, then what PostgreSQL holds prepared
     code = (
         "from django.db import connection\n"
