@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECURE_SSL_REDIRECT=0 LOG_FORMAT=console AUTH_PLAYGROUND=1
 CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings_test
 
-.PHONY: run serve test pytest lint install lock bench bench-middleware bench-instructions deploy-check
+.PHONY: run serve test pytest lint install lock bench bench-middleware bench-instructions bench-cpu deploy-check
 
 install: $(VENV)/.installed
 
@@ -52,6 +52,10 @@ bench-middleware: install
 bench-instructions: install
 	@command -v valgrind >/dev/null || { echo "make bench-instructions needs valgrind (Debian: apt-get install valgrind)"; exit 1; }
 	$(BIN)/python -m tests.benchmark.instructions
+
+## CPU per login and registration beside the hash (worker + PostgreSQL + Redis), beside djoser's when ../shared/bench is set up.
+bench-cpu: install
+	$(BIN)/python -m tests.benchmark.cpu_beside_hash $(BENCH_ARGS)
 
 ## Lint, type-check, migration and schema checks, then the whole test suite with coverage.
 test: install lint pytest
