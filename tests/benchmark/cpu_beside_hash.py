@@ -15,7 +15,6 @@ virtualenv on its own database (role ``bench``, as ``../shared/bench/setup.sh`` 
 and imports nothing of this service: this file is run there by path, stdlib and Django only.
 """
 
-import io
 import json
 import os
 import socket
@@ -92,6 +91,9 @@ def _setup_peer() -> tuple[str, str, Callable[[str], dict[str, str]]]:
 
 def child(target: str, path: str, count: int) -> None:
     """Runs in the target's own Python: `count` requests of `path`, one JSON line out."""
+    sys.path.insert(0, str(ROOT))  # the peer runs this file by path
+    from tests.benchmark.wsgi import wsgi_call
+
     login_url, register_url, login_body = (_setup_service if target == "authsvc" else _setup_peer)()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
@@ -107,33 +109,9 @@ def child(target: str, path: str, count: int) -> None:
     app = get_wsgi_application()
 
     def post(url: str, body: dict[str, Any]) -> None:
-        raw = json.dumps(body).encode()
-        environ = {
-            "REQUEST_METHOD": "POST",
-            "PATH_INFO": url,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_USER_AGENT": "bench-cpu",
-            "CONTENT_TYPE": "application/json",
-            "CONTENT_LENGTH": str(len(raw)),
-            "wsgi.input": io.BytesIO(raw),
-            "wsgi.errors": sys.stderr,
-            "wsgi.url_scheme": "http",
-            "wsgi.version": (1, 0),
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-        }
-        status: list[str] = []
-        chunks = app(environ, lambda line, headers, exc_info=None: status.append(line))
-        content = b"".join(chunks)
-        chunks.close()
-        if status[0][:3] not in ("200", "201"):
-            sys.exit(f"bench-cpu: {target} {url} answered {status[0]}: {content[:300]!r}")
+        status, content = wsgi_call(app, "POST", url, json.dumps(body).encode())
+        if status[:3] not in ("200", "201"):
+            sys.exit(f"bench-cpu: {target} {url} answered {status}: {content[:300]!r}")
 
     registered = iter(range(10**9))
 

@@ -13,7 +13,6 @@ Run on SQLite (a temporary file) by default; DATABASE_URL and REDIS_URL select
 PostgreSQL and Redis as in production.
 """
 
-import io
 import json
 import os
 import re
@@ -24,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from tests.benchmark.run import PASSWORD, service_env
+from tests.benchmark.wsgi import wsgi_call
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = 30
@@ -60,32 +60,7 @@ def child(database_url: str, redis_url: str | None, path: str, count: int) -> No
     app = get_wsgi_application()  # what gunicorn calls: no test client around it
 
     def call(method: str, url: str, body: bytes = b"", **headers: str) -> tuple[str, bytes]:
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": url,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_USER_AGENT": "bench-instructions",
-            "CONTENT_TYPE": "application/json",
-            "CONTENT_LENGTH": str(len(body)),
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.url_scheme": "http",
-            "wsgi.version": (1, 0),
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-            **{"HTTP_" + name.upper(): value for name, value in headers.items()},
-        }
-        status = []
-        chunks = app(environ, lambda line, headers, exc_info=None: status.append(line))
-        content = b"".join(chunks)
-        chunks.close()
-        return status[0], content
+        return wsgi_call(app, method, url, body, **headers)
 
     body = json.dumps({"login": "counted", "password": PASSWORD}).encode()
 
