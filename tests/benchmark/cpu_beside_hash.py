@@ -179,7 +179,13 @@ def main() -> None:
         child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
         return
     count = int(sys.argv[1]) if len(sys.argv) > 1 else REQUESTS
-    _create_database(urlsplit(DATABASE_URL).path.lstrip("/"))
+    import psycopg
+
+    try:
+        _create_database(urlsplit(DATABASE_URL).path.lstrip("/"))
+        _redis_cpu_seconds()
+    except (OSError, psycopg.OperationalError) as exc:
+        sys.exit(f"bench-cpu needs PostgreSQL ({DATABASE_URL}) and Redis ({REDIS_URL}): {exc}")
     targets = ["authsvc"]
     if PEER_PYTHON.exists() and PEER_DIR.exists():
         _create_database(PEER_DATABASE, owner="bench")
