@@ -60,14 +60,9 @@ def _backend_cpu_seconds(pid: int) -> float:
 
 
 def _setup_service() -> tuple[str, str, Callable[[str], dict[str, str]]]:
-    from tests.benchmark.run import service_env
+    from tests.benchmark.instructions import django_setup_md5
 
-    os.environ.update(service_env(DATABASE_URL, REDIS_URL))
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    django_setup_md5(DATABASE_URL, REDIS_URL)
     return "/api/v1/auth/login", "/api/v1/auth/register", lambda name: {"login": name}
 
 

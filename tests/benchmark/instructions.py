@@ -30,7 +30,8 @@ REQUESTS = 30
 PATHS = ("login", "register", "me", "healthz")
 
 
-def _django(database_url: str, redis_url: str | None) -> None:
+def django_setup_md5(database_url: str, redis_url: str | None) -> None:
+    """Django with the production settings and an MD5 hasher, for in-process counting."""
     os.environ.update(service_env(database_url, redis_url))
     import django
     from django.conf import settings
@@ -42,7 +43,7 @@ def _django(database_url: str, redis_url: str | None) -> None:
 
 def prepare(database_url: str, redis_url: str | None) -> None:
     """Migrate and seed one user (outside valgrind: only requests are counted)."""
-    _django(database_url, redis_url)
+    django_setup_md5(database_url, redis_url)
     from django.core.management import call_command
 
     from accounts.models import User
@@ -54,7 +55,7 @@ def prepare(database_url: str, redis_url: str | None) -> None:
 
 def child(database_url: str, redis_url: str | None, path: str, count: int) -> None:
     """Runs under callgrind: warm up, then `count` requests of `path`."""
-    _django(database_url, redis_url)
+    django_setup_md5(database_url, redis_url)
     from django.core.wsgi import get_wsgi_application
 
     app = get_wsgi_application()  # what gunicorn calls: no test client around it
